@@ -1,0 +1,44 @@
+import { existsSync } from "node:fs";
+import { fileURLToPath } from "node:url";
+
+/** A CLI command: receives its own arguments, returns the process exit code. */
+export type Command = (args: string[]) => Promise<number>;
+
+const USAGE = `usage: vigil <command> [options]
+
+commands:
+  db migrate                 apply the committed SQL migrations
+  run --once [--market M] [--at ISO] [--json]
+                             one pipeline run (bundled replay data as of --at)
+  backfill [--from ISO] [--to ISO] [--json]
+                             one run per bundled snapshot, in time order
+  scheduler                  run the scheduled jobs in-process (self-hosting)
+  iv                         implied vols of JSON lines on stdin
+  calibrate <file>           fit a volatility surface to a chain file
+  var --prices <csv>         VaR / ES of a daily price series
+  backtest --prices <csv>    backtest a VaR method over a daily price series
+`;
+
+/** Commands live one per file in ./commands/<name>.ts and export `default` as a Command. */
+export async function main(argv: string[]): Promise<number> {
+  const [name, ...rest] = argv;
+  if (!name || name === "help" || name === "--help" || name === "-h") {
+    process.stdout.write(USAGE);
+    return name ? 0 : 2;
+  }
+  if (!/^[a-z][a-z-]*$/.test(name)) return unknown(name);
+  const file = fileURLToPath(new URL(`./commands/${name}.ts`, import.meta.url));
+  if (!existsSync(file)) return unknown(name);
+  const mod = (await import(file)) as { default: Command };
+  try {
+    return await mod.default(rest);
+  } catch (err) {
+    process.stderr.write(`vigil ${name}: ${err instanceof Error ? err.message : String(err)}\n`);
+    return 1;
+  }
+}
+
+function unknown(name: string): number {
+  process.stderr.write(`vigil: unknown command '${name}'\n\n${USAGE}`);
+  return 2;
+}
