@@ -5,7 +5,13 @@ const config = [
   ...nextVitals,
   ...nextTs,
   {
-    ignores: [".next/**", "node_modules/**", ".data/**", "next-env.d.ts", "tests/e2e/screenshots/**"],
+    ignores: [
+      ".next/**",
+      "node_modules/**",
+      ".data/**",
+      "next-env.d.ts",
+      "tests/e2e/screenshots/**",
+    ],
   },
   {
     // lib/quant is the pure numeric core: it may not reach into the rest of the app (DESIGN.md layers).

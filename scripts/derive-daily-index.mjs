@@ -18,7 +18,8 @@ for (const asset of ["BTC", "ETH"]) {
     const snap = f[col("snapshot_utc")];
     const expiry = f[col("expiry_date")];
     const prev = best.get(snap);
-    if (!prev || expiry < prev.expiry) best.set(snap, { expiry, price: f[col("underlying_price")] });
+    if (!prev || expiry < prev.expiry)
+      best.set(snap, { expiry, price: f[col("underlying_price")] });
   }
   const out = ["date,snapshot_utc,index_usd,nearest_expiry"];
   for (const [snap, { expiry, price }] of [...best].sort()) {

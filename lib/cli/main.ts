@@ -1,5 +1,6 @@
 import { existsSync } from "node:fs";
 import { fileURLToPath } from "node:url";
+import { UsageError } from "./args";
 
 /** A CLI command: receives its own arguments, returns the process exit code. */
 export type Command = (args: string[]) => Promise<number>;
@@ -34,7 +35,7 @@ export async function main(argv: string[]): Promise<number> {
     return await mod.default(rest);
   } catch (err) {
     process.stderr.write(`vigil ${name}: ${err instanceof Error ? err.message : String(err)}\n`);
-    return 1;
+    return err instanceof UsageError ? 2 : 1;
   }
 }
 

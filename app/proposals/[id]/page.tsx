@@ -1,0 +1,135 @@
+import Link from "next/link";
+import { notFound } from "next/navigation";
+import { getDb } from "@/db";
+import { proposalDetail } from "@/db/queries/views";
+import { pct, pp, utc } from "@/lib/format";
+import type { GuardrailStep } from "@/lib/governance/policy";
+import { StatusBadge } from "../../_components/StatusBadge";
+
+export const dynamic = "force-dynamic";
+
+export async function generateMetadata({ params }: { params: Promise<{ id: string }> }) {
+  return { title: `Proposal #${(await params).id}` };
+}
+
+function describe(step: GuardrailStep): string {
+  switch (step.check) {
+    case "bounds":
+      return `hard bounds ${pct(step.min)}–${pct(step.max)}: ${pct(step.before)} → ${pct(step.after)}`;
+    case "dead-band":
+      return `dead-band: gap ${pct(step.relativeGap)} of current vs threshold ${pct(step.threshold)} — ${step.passed ? "outside, change considered" : "inside, no change"}`;
+    case "min-delay":
+      return `minimum delay ${step.minHours} h: ${step.hoursSinceLastChange.toFixed(0)} h since last change — ${step.passed ? "passed" : "too soon"}`;
+    case "max-change":
+      return `max change ±${pct(step.limit, 0)} per update: ${pct(step.before)} → ${pct(step.after)}`;
+  }
+}
+
+export default async function ProposalPage({ params }: { params: Promise<{ id: string }> }) {
+  const raw = (await params).id;
+  if (!/^\d+$/.test(raw)) notFound();
+  const { db } = await getDb();
+  const d = await proposalDetail(db, Number(raw));
+  if (!d) notFound();
+  const { proposal: p } = d;
+  return (
+    <>
+      <h1>
+        Proposal #{p.id} <StatusBadge status={p.status} />
+      </h1>
+      <p className="sub">
+        {p.marketId} · created {utc(p.createdAt)} by{" "}
+        <Link href={`/runs/${p.runId}`}>run #{p.runId}</Link>
+        {p.supersededBy && (
+          <>
+            {" "}
+            · superseded by <Link href={`/proposals/${p.supersededBy}`}>#{p.supersededBy}</Link>
+          </>
+        )}
+      </p>
+      <h2>Current vs proposed</h2>
+      <table data-testid="changes">
+        <thead>
+          <tr>
+            <th>parameter</th>
+            <th className="num">current</th>
+            <th className="num">proposed</th>
+            <th className="num">change</th>
+            <th className="num">policy target</th>
+            <th>bounds</th>
+          </tr>
+        </thead>
+        <tbody>
+          {d.changes.map((c) => (
+            <tr key={c.name}>
+              <td className="mono">{c.name}</td>
+              <td className="num">{pct(c.currentValue)}</td>
+              <td className="num">{pct(c.proposedValue)}</td>
+              <td className="num">{pp(c.proposedValue - c.currentValue)}</td>
+              <td className="num">{pct(c.targetValue)}</td>
+              <td>
+                {pct(c.min)}–{pct(c.max)}
+              </td>
+            </tr>
+          ))}
+        </tbody>
+      </table>
+      <h2>Rationale</h2>
+      <p className="rationale" data-testid="rationale">
+        {p.rationale}
+      </p>
+      <h2>Guardrail trace</h2>
+      {d.changes.map((c) => {
+        const trace = c.guardrailTrace as { trace: GuardrailStep[]; reason: string };
+        return (
+          <div key={c.name}>
+            <p className="mono">{c.name}</p>
+            <ol>
+              {trace.trace.map((s) => (
+                <li key={s.check}>{describe(s)}</li>
+              ))}
+            </ol>
+            <p className="muted">Outcome: {trace.reason}.</p>
+          </div>
+        );
+      })}
+      <h2>Evidence</h2>
+      <table data-testid="evidence">
+        <thead>
+          <tr>
+            <th>metric</th>
+            <th className="num">level</th>
+            <th className="num">VaR</th>
+            <th className="num">ES</th>
+            <th className="num">returns</th>
+            <th>window</th>
+          </tr>
+        </thead>
+        <tbody>
+          {d.metrics.map((m) => (
+            <tr key={m.id}>
+              <td>historical simulation, {m.horizonDays} day</td>
+              <td className="num">{pct(m.level, 1)}</td>
+              <td className="num">{pct(m.var)}</td>
+              <td className="num">{pct(m.es)}</td>
+              <td className="num">{m.sampleSize}</td>
+              <td>
+                {m.windowFrom} → {m.windowTo}
+              </td>
+            </tr>
+          ))}
+        </tbody>
+      </table>
+      <p className="muted">
+        Inputs and stage timings: <Link href={`/runs/${p.runId}`}>run #{p.runId}</Link>
+        {d.run && (
+          <>
+            {" "}
+            (config hash <span className="mono">{d.run.configHash.slice(0, 12)}…</span>)
+          </>
+        )}
+        .
+      </p>
+    </>
+  );
+}

@@ -1,0 +1,192 @@
+import Link from "next/link";
+import { notFound } from "next/navigation";
+import { getDb } from "@/db";
+import { runDetail } from "@/db/queries/views";
+import { pct, usd, utc } from "@/lib/format";
+import { StatusBadge } from "../../_components/StatusBadge";
+
+export const dynamic = "force-dynamic";
+
+export async function generateMetadata({ params }: { params: Promise<{ id: string }> }) {
+  return { title: `Run #${(await params).id}` };
+}
+
+export default async function RunPage({ params }: { params: Promise<{ id: string }> }) {
+  const raw = (await params).id;
+  const id = Number(raw);
+  if (!/^\d+$/.test(raw) || !Number.isSafeInteger(id)) notFound();
+  const { db } = await getDb();
+  const d = await runDetail(db, id);
+  if (!d) notFound();
+  const { run } = d;
+  return (
+    <>
+      <h1>
+        Run #{run.id} <StatusBadge status={run.status} />
+      </h1>
+      <p className="sub">
+        {run.runKey} · as of {utc(run.asOf)} · trigger {run.trigger}
+      </p>
+      {run.reason && <p data-testid="run-reason">{run.reason}</p>}
+      <table>
+        <tbody>
+          <tr>
+            <th>code version</th>
+            <td className="mono">{run.codeVersion}</td>
+          </tr>
+          <tr>
+            <th>config hash</th>
+            <td className="mono">{run.configHash}</td>
+          </tr>
+          <tr>
+            <th>input hash</th>
+            <td className="mono">{run.inputHash ?? "—"}</td>
+          </tr>
+          <tr>
+            <th>started / finished</th>
+            <td>
+              {utc(run.startedAt)} / {utc(run.finishedAt)}
+            </td>
+          </tr>
+        </tbody>
+      </table>
+
+      {d.markets.map((m) => {
+        const stages = d.stages.filter((s) => s.marketId === m.marketId);
+        const metrics = d.metrics.filter((x) => x.marketId === m.marketId);
+        const surface = d.surfaces.find((s) => s.marketId === m.marketId);
+        const slices = surface ? d.slices.filter((s) => s.surfaceId === surface.id) : [];
+        const props = d.proposals.filter((p) => p.marketId === m.marketId);
+        return (
+          <section key={m.marketId} data-testid="run-market">
+            <h2>
+              <Link href={`/markets/${encodeURIComponent(m.marketId)}`}>{m.marketId}</Link>{" "}
+              <StatusBadge status={m.status} />
+            </h2>
+            {m.reason && <p>{m.reason}</p>}
+            <h3>Inputs</h3>
+            <table>
+              <tbody>
+                <tr>
+                  <th>snapshot</th>
+                  <td>
+                    {m.source ?? "—"} captured {utc(m.capturedAt)}, index {usd(m.indexPrice)}
+                  </td>
+                </tr>
+                <tr>
+                  <th>quotes</th>
+                  <td>
+                    {m.quotesUsed} used, {m.quotesDropped} dropped
+                  </td>
+                </tr>
+                <tr>
+                  <th>input hash</th>
+                  <td className="mono">{m.inputHash ?? "—"}</td>
+                </tr>
+              </tbody>
+            </table>
+            <h3>Stages</h3>
+            <table data-testid="stages">
+              <thead>
+                <tr>
+                  <th>stage</th>
+                  <th>status</th>
+                  <th className="num">time</th>
+                  <th>summary</th>
+                </tr>
+              </thead>
+              <tbody>
+                {stages.map((s) => (
+                  <tr key={s.id}>
+                    <td>{s.stage}</td>
+                    <td>
+                      <StatusBadge status={s.status} />
+                    </td>
+                    <td className="num">{s.durationMs.toFixed(1)} ms</td>
+                    <td>
+                      <details>
+                        <summary className="muted">details</summary>
+                        <pre>{JSON.stringify(s.summary, null, 2)}</pre>
+                      </details>
+                    </td>
+                  </tr>
+                ))}
+              </tbody>
+            </table>
+            {metrics.length > 0 && (
+              <>
+                <h3>Risk</h3>
+                <table data-testid="risk">
+                  <thead>
+                    <tr>
+                      <th>method</th>
+                      <th className="num">level</th>
+                      <th className="num">horizon</th>
+                      <th className="num">VaR</th>
+                      <th className="num">ES</th>
+                      <th className="num">returns</th>
+                      <th>window</th>
+                    </tr>
+                  </thead>
+                  <tbody>
+                    {metrics.map((x) => (
+                      <tr key={x.id}>
+                        <td>historical simulation</td>
+                        <td className="num">{pct(x.level, 1)}</td>
+                        <td className="num">{x.horizonDays} d</td>
+                        <td className="num">{pct(x.var)}</td>
+                        <td className="num">{pct(x.es)}</td>
+                        <td className="num">{x.sampleSize}</td>
+                        <td>
+                          {x.windowFrom} → {x.windowTo}
+                        </td>
+                      </tr>
+                    ))}
+                  </tbody>
+                </table>
+              </>
+            )}
+            {slices.length > 0 && (
+              <>
+                <h3>Implied vol by expiry</h3>
+                <table>
+                  <thead>
+                    <tr>
+                      <th>expiry</th>
+                      <th className="num">forward</th>
+                      <th className="num">ATM vol</th>
+                      <th className="num">quotes</th>
+                    </tr>
+                  </thead>
+                  <tbody>
+                    {slices.map((s) => (
+                      <tr key={s.expiry.toISOString()}>
+                        <td>{utc(s.expiry)}</td>
+                        <td className="num">{usd(s.forward)}</td>
+                        <td className="num">{pct(s.atmVol)}</td>
+                        <td className="num">{s.quotesUsed}</td>
+                      </tr>
+                    ))}
+                  </tbody>
+                </table>
+              </>
+            )}
+            <h3>Proposals</h3>
+            {props.length === 0 ? (
+              <p className="muted">None from this run.</p>
+            ) : (
+              <ul>
+                {props.map((p) => (
+                  <li key={p.id}>
+                    <Link href={`/proposals/${p.id}`}>Proposal #{p.id}</Link>{" "}
+                    <StatusBadge status={p.status} />
+                  </li>
+                ))}
+              </ul>
+            )}
+          </section>
+        );
+      })}
+    </>
+  );
+}

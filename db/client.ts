@@ -1,0 +1,205 @@
+// The one place where the database driver is chosen (DESIGN.md "Database"):
+//   no DATABASE_URL / POSTGRES_URL  → embedded PGlite in PGLITE_DIR (default .data/pglite),
+//                                     migrated on first use, guarded by a lock file;
+//   a URL                           → node-postgres pool;
+//   DB_DRIVER=vercel                → @vercel/postgres (Neon's WebSocket driver) for Vercel.
+import {
+  closeSync,
+  existsSync,
+  mkdirSync,
+  openSync,
+  readFileSync,
+  rmSync,
+  writeSync,
+} from "node:fs";
+import { dirname, join, resolve } from "node:path";
+import type { PgDatabase, PgQueryResultHKT } from "drizzle-orm/pg-core";
+import * as schema from "./schema";
+
+export type Db = PgDatabase<PgQueryResultHKT, typeof schema>;
+export type DriverName = "pglite" | "pg" | "vercel";
+
+export interface DbHandle {
+  db: Db;
+  driver: DriverName;
+  /** Where the data lives, without credentials (shown on pages and in CLI output). */
+  location: string;
+  close(): Promise<void>;
+}
+
+export const MIGRATIONS_DIR = resolve(process.cwd(), "db/migrations");
+
+export interface DbConfig {
+  driver: DriverName;
+  url?: string;
+  pgliteDir: string;
+}
+
+/** Reads the driver choice from the environment; an inconsistent choice is an error, not a guess. */
+export function dbConfigFromEnv(env: NodeJS.ProcessEnv = process.env): DbConfig {
+  const url = env.DATABASE_URL || env.POSTGRES_URL || undefined;
+  const requested = env.DB_DRIVER?.trim();
+  if (requested && !["pglite", "pg", "vercel"].includes(requested)) {
+    throw new Error(`DB_DRIVER must be one of pglite, pg, vercel (got '${requested}')`);
+  }
+  const driver = (requested as DriverName | undefined) ?? (url ? "pg" : "pglite");
+  if (driver !== "pglite" && !url) {
+    throw new Error(`DB_DRIVER=${driver} needs DATABASE_URL or POSTGRES_URL`);
+  }
+  return { driver, url, pgliteDir: env.PGLITE_DIR || join(".data", "pglite") };
+}
+
+/** Opens a database handle; PGlite is migrated on open, servers by `vigil db migrate`. */
+export async function openDb(config: DbConfig = dbConfigFromEnv()): Promise<DbHandle> {
+  switch (config.driver) {
+    case "pglite":
+      return openPglite(config.pgliteDir);
+    case "pg":
+      return openNodePostgres(config.url!);
+    case "vercel":
+      return openVercelPostgres(config.url!);
+  }
+}
+
+async function openPglite(dir: string): Promise<DbHandle> {
+  const { PGlite } = await import("@electric-sql/pglite");
+  const { drizzle } = await import("drizzle-orm/pglite");
+  const inMemory = dir.startsWith("memory://");
+  const release = inMemory ? () => {} : acquireDirLock(resolve(dir));
+  try {
+    const client = inMemory ? new PGlite() : new PGlite(resolve(dir));
+    await client.waitReady;
+    const db = drizzle(client, { schema }) as unknown as Db;
+    const { migrate } = await import("drizzle-orm/pglite/migrator");
+    await migrate(drizzle(client), { migrationsFolder: MIGRATIONS_DIR });
+    return {
+      db,
+      driver: "pglite",
+      location: inMemory ? "PGlite (in memory)" : `PGlite at ${dir}`,
+      async close() {
+        await client.close();
+        release();
+      },
+    };
+  } catch (err) {
+    release();
+    throw err;
+  }
+}
+
+async function openNodePostgres(url: string): Promise<DbHandle> {
+  const { Pool } = await import("pg");
+  const { drizzle } = await import("drizzle-orm/node-postgres");
+  const pool = new Pool({ connectionString: url, max: Number(process.env.PG_POOL_MAX ?? 5) });
+  return {
+    db: drizzle(pool, { schema }) as unknown as Db,
+    driver: "pg",
+    location: `Postgres at ${redactUrl(url)}`,
+    close: () => pool.end(),
+  };
+}
+
+async function openVercelPostgres(url: string): Promise<DbHandle> {
+  const { createPool, createClient } = await import("@vercel/postgres");
+  const { drizzle } = await import("drizzle-orm/vercel-postgres");
+  const proxy = process.env.VERCEL_POSTGRES_WS_PROXY;
+  if (proxy) {
+    // Self-hosted or test: reach a plain Postgres through a WebSocket-to-TCP relay. Neon's
+    // driver keeps its settings on its socket class; a client instance exposes that class.
+    const probe = createClient({ connectionString: url });
+    const socketClass = (probe as unknown as { neonConfig: { constructor: NeonSocketConfig } })
+      .neonConfig.constructor;
+    socketClass.wsProxy = (host: string, port: number | string) =>
+      `${proxy}?address=${host}:${port}`;
+    socketClass.useSecureWebSocket = false;
+    socketClass.pipelineTLS = false;
+    socketClass.pipelineConnect = false;
+  }
+  const pool = createPool({ connectionString: url });
+  return {
+    db: drizzle(pool, { schema }) as unknown as Db,
+    driver: "vercel",
+    location: `Vercel Postgres at ${redactUrl(url)}`,
+    close: () => pool.end(),
+  };
+}
+
+interface NeonSocketConfig {
+  wsProxy: (host: string, port: number | string) => string;
+  useSecureWebSocket: boolean;
+  pipelineTLS: boolean;
+  pipelineConnect: false | "password";
+}
+
+export function redactUrl(url: string): string {
+  try {
+    const u = new URL(url);
+    if (u.password) u.password = "***";
+    return u.toString();
+  } catch {
+    return "(unparseable URL)";
+  }
+}
+
+/**
+ * PGlite has no lock of its own: two processes on one data directory corrupt it. A lock file
+ * beside the directory, created atomically, records the owner's pid; a lock whose owner is gone
+ * is taken over. Returns the release function.
+ */
+export function acquireDirLock(dir: string): () => void {
+  const lockPath = `${dir}.lock`;
+  mkdirSync(dirname(lockPath), { recursive: true });
+  for (let attempt = 0; attempt < 2; attempt++) {
+    try {
+      const fd = openSync(lockPath, "wx");
+      writeSync(fd, String(process.pid));
+      closeSync(fd);
+      let released = false;
+      const release = () => {
+        if (released) return;
+        released = true;
+        process.off("exit", release);
+        if (existsSync(lockPath) && readFileSync(lockPath, "utf8") === String(process.pid)) {
+          rmSync(lockPath, { force: true });
+        }
+      };
+      process.on("exit", release);
+      return release;
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code !== "EEXIST") throw err;
+      const owner = Number(readFileSync(lockPath, "utf8"));
+      if (owner && owner !== process.pid && isAlive(owner)) {
+        throw new Error(
+          `the embedded database at ${dir} is in use by process ${owner}; stop that process, ` +
+            `or set PGLITE_DIR to another directory (PGlite cannot be shared between processes)`,
+        );
+      }
+      if (owner === process.pid) {
+        throw new Error(`the embedded database at ${dir} is already open in this process`);
+      }
+      rmSync(lockPath, { force: true }); // stale: its owner has exited
+    }
+  }
+  throw new Error(`could not lock the embedded database at ${dir}`);
+}
+
+function isAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (err) {
+    return (err as NodeJS.ErrnoException).code === "EPERM";
+  }
+}
+
+/** Applies the committed migrations to the configured database. */
+export async function migrateDb(handle: DbHandle): Promise<void> {
+  if (handle.driver === "pglite") return; // migrated on open
+  if (handle.driver === "pg") {
+    const { migrate } = await import("drizzle-orm/node-postgres/migrator");
+    await migrate(handle.db as never, { migrationsFolder: MIGRATIONS_DIR });
+  } else {
+    const { migrate } = await import("drizzle-orm/vercel-postgres/migrator");
+    await migrate(handle.db as never, { migrationsFolder: MIGRATIONS_DIR });
+  }
+}

@@ -1,0 +1,342 @@
+import { and, asc, eq, lt, sql } from "drizzle-orm";
+import type { AuditEventBody } from "../../lib/governance/audit";
+import type { MarketOutcome, RunSummary, Status } from "../../lib/pipeline/types";
+import type { Db } from "../client";
+import {
+  optionQuotes,
+  proposalChanges,
+  proposals,
+  riskMetrics,
+  runMarkets,
+  runs,
+  runStages,
+  snapshots,
+  surfaces,
+  surfaceSlices,
+} from "../schema";
+import { appendAuditEvents } from "./audit";
+
+export interface RunHeader {
+  runKey: string;
+  job: string;
+  slot: Date;
+  asOf: Date;
+  trigger: string;
+  codeVersion: string;
+  configHash: string;
+  config: unknown;
+  startedAt: Date;
+}
+
+/** The stored summary of a run by key, or null when the key has not been run. */
+export async function runSummaryByKey(db: Db, runKey: string): Promise<RunSummary | null> {
+  const [run] = await db.select().from(runs).where(eq(runs.runKey, runKey));
+  if (!run) return null;
+  const ms = await db
+    .select()
+    .from(runMarkets)
+    .where(eq(runMarkets.runId, run.id))
+    .orderBy(asc(runMarkets.marketId));
+  const props = await db
+    .select({ id: proposals.id, marketId: proposals.marketId })
+    .from(proposals)
+    .where(eq(proposals.runId, run.id))
+    .orderBy(asc(proposals.id));
+  return {
+    runId: run.id,
+    runKey: run.runKey,
+    status: run.status as Status,
+    reason: run.reason,
+    asOf: run.asOf.toISOString(),
+    replayed: true,
+    markets: ms.map((m) => ({
+      market: m.marketId,
+      status: m.status as Status,
+      reason: m.reason,
+      quotes: { used: m.quotesUsed, dropped: m.quotesDropped },
+      proposals: props.filter((p) => p.marketId === m.marketId).map((p) => p.id),
+    })),
+  };
+}
+
+class RunKeyTaken extends Error {}
+
+const QUOTE_BATCH = 500;
+
+/**
+ * Writes a whole run in one transaction: run, per-market outcome and stages, snapshot and quotes
+ * (shared between runs by content hash), surfaces, risk metrics, proposals (superseding and
+ * expiring older open ones) and audit events. Markets are locked in a fixed order so runs touching
+ * the same market serialize. Returns null when another process has recorded the same run key.
+ */
+export async function persistRun(
+  db: Db,
+  header: RunHeader,
+  status: Status,
+  reason: string | null,
+  outcomes: MarketOutcome[],
+  proposalTtlHours: number,
+): Promise<RunSummary | null> {
+  try {
+    return await db.transaction(async (tx) => {
+      for (const o of [...outcomes].sort((a, b) => a.market.localeCompare(b.market))) {
+        await tx.execute(
+          sql`select pg_advisory_xact_lock(hashtext(${"vigil:market:" + o.market}))`,
+        );
+      }
+      const [run] = await tx
+        .insert(runs)
+        .values({
+          ...header,
+          status,
+          reason,
+          inputHash: combinedInputHash(outcomes),
+          finishedAt: new Date(),
+        })
+        .onConflictDoNothing({ target: runs.runKey })
+        .returning({ id: runs.id });
+      if (!run) throw new RunKeyTaken();
+      const audit: AuditEventBody[] = [];
+      const at = new Date().toISOString();
+      const summary: RunSummary = {
+        runId: run.id,
+        runKey: header.runKey,
+        status,
+        reason,
+        asOf: header.asOf.toISOString(),
+        replayed: false,
+        markets: [],
+      };
+      for (const o of outcomes) {
+        const snapshotId = o.ingest ? await storeSnapshot(tx, o) : null;
+        const dropped = o.ivs ? Object.values(o.ivs.dropped).reduce((s, n) => s + (n ?? 0), 0) : 0;
+        await tx.insert(runMarkets).values({
+          runId: run.id,
+          marketId: o.market,
+          status: o.status,
+          reason: o.reason,
+          snapshotId,
+          quotesUsed: o.ivs?.used ?? 0,
+          quotesDropped: dropped,
+          inputHash: o.ingest?.inputHash ?? null,
+        });
+        if (o.stages.length) {
+          await tx.insert(runStages).values(
+            o.stages.map((s, seq) => ({
+              runId: run.id,
+              marketId: o.market,
+              stage: s.stage,
+              seq,
+              status: s.status,
+              startedAt: new Date(s.startedAt),
+              durationMs: s.durationMs,
+              summary: s.summary,
+            })),
+          );
+        }
+        if (o.ivs && o.ingest) {
+          const [surface] = await tx
+            .insert(surfaces)
+            .values({
+              runId: run.id,
+              marketId: o.market,
+              model: "market-iv",
+              asOf: new Date(o.ingest.snapshot.capturedAt),
+              diagnostics: {
+                used: o.ivs.used,
+                dropped: o.ivs.dropped,
+                expiries: o.ivs.expiries.length,
+                atm30d: Number.isFinite(o.ivs.atm30d) ? o.ivs.atm30d : null,
+              },
+            })
+            .returning({ id: surfaces.id });
+          if (o.ivs.expiries.length) {
+            await tx.insert(surfaceSlices).values(
+              o.ivs.expiries.map((e) => ({
+                surfaceId: surface.id,
+                expiry: new Date(e.expiry),
+                t: e.t,
+                forward: e.forward,
+                atmVol: Number.isFinite(e.atmVol) ? e.atmVol : null,
+                params: { points: e.points },
+                quotesUsed: e.points.length,
+                diagnostics: {},
+              })),
+            );
+          }
+        }
+        if (o.risk?.length) {
+          await tx
+            .insert(riskMetrics)
+            .values(o.risk.map((m) => ({ runId: run.id, marketId: o.market, ...m })));
+        }
+        const ids = await storeProposal(tx, run.id, header.asOf, o, proposalTtlHours, audit, at);
+        summary.markets.push({
+          market: o.market,
+          status: o.status,
+          reason: o.reason,
+          quotes: { used: o.ivs?.used ?? 0, dropped },
+          proposals: ids,
+        });
+      }
+      audit.push({
+        at,
+        actor: `pipeline:${header.trigger}`,
+        kind: "run.recorded",
+        entity: `run:${run.id}`,
+        payload: { runKey: header.runKey, status, reason, asOf: header.asOf.toISOString() },
+      });
+      await appendAuditEvents(tx, audit);
+      return summary;
+    });
+  } catch (err) {
+    if (err instanceof RunKeyTaken) return null;
+    throw err;
+  }
+}
+
+function combinedInputHash(outcomes: MarketOutcome[]): string | null {
+  const hashes = outcomes.map((o) => o.ingest?.inputHash).filter(Boolean);
+  return hashes.length ? hashes.join(",") : null;
+}
+
+async function storeSnapshot(tx: Db, o: MarketOutcome): Promise<number> {
+  const { snapshot, snapshotHash } = o.ingest!;
+  const [inserted] = await tx
+    .insert(snapshots)
+    .values({
+      marketId: o.market,
+      source: snapshot.source,
+      capturedAt: new Date(snapshot.capturedAt),
+      indexPrice: snapshot.indexPrice,
+      contentHash: snapshotHash,
+      quality: { options: snapshot.options.length },
+    })
+    .onConflictDoNothing({ target: [snapshots.marketId, snapshots.contentHash] })
+    .returning({ id: snapshots.id });
+  if (!inserted) {
+    const [existing] = await tx
+      .select({ id: snapshots.id })
+      .from(snapshots)
+      .where(and(eq(snapshots.marketId, o.market), eq(snapshots.contentHash, snapshotHash)));
+    return existing.id;
+  }
+  for (let i = 0; i < snapshot.options.length; i += QUOTE_BATCH) {
+    await tx.insert(optionQuotes).values(
+      snapshot.options.slice(i, i + QUOTE_BATCH).map((q) => ({
+        snapshotId: inserted.id,
+        instrument: q.instrument,
+        expiry: new Date(q.expiry),
+        strike: q.strike,
+        optionType: q.type,
+        bid: q.bid,
+        ask: q.ask,
+        mark: q.mark,
+        markIv: q.markIv,
+        forward: q.forward,
+        openInterest: q.openInterest,
+      })),
+    );
+  }
+  return inserted.id;
+}
+
+async function storeProposal(
+  tx: Db,
+  runId: number,
+  asOf: Date,
+  o: MarketOutcome,
+  ttlHours: number,
+  audit: AuditEventBody[],
+  at: string,
+): Promise<number[]> {
+  // Open proposals past their time-to-live expire, whatever this run finds.
+  const expired = await tx
+    .update(proposals)
+    .set({ status: "expired", decidedAt: asOf })
+    .where(
+      and(
+        eq(proposals.marketId, o.market),
+        eq(proposals.status, "open"),
+        lt(proposals.createdAt, new Date(asOf.getTime() - ttlHours * 3_600_000)),
+      ),
+    )
+    .returning({ id: proposals.id });
+  for (const e of expired) {
+    audit.push({
+      at,
+      actor: "pipeline",
+      kind: "proposal.expired",
+      entity: `proposal:${e.id}`,
+      payload: { ttlHours },
+    });
+  }
+  if (!o.proposal || o.status !== "succeeded") return [];
+  const [p] = await tx
+    .insert(proposals)
+    .values({
+      runId,
+      marketId: o.market,
+      status: "open",
+      rationale: o.proposal.rationale,
+      evidence: o.proposal.evidence,
+      createdAt: asOf,
+    })
+    .returning({ id: proposals.id });
+  await tx.insert(proposalChanges).values(
+    o.proposal.changes.map((c) => ({
+      proposalId: p.id,
+      parameterId: c.parameterId,
+      currentValue: c.current,
+      targetValue: c.derivation.target,
+      proposedValue: c.proposed,
+      guardrailTrace: { derivation: c.derivation, ...c.outcome },
+    })),
+  );
+  const superseded = await tx
+    .update(proposals)
+    .set({ status: "superseded", supersededBy: p.id, decidedAt: asOf })
+    .where(
+      and(eq(proposals.marketId, o.market), eq(proposals.status, "open"), lt(proposals.id, p.id)),
+    )
+    .returning({ id: proposals.id });
+  for (const s of superseded) {
+    audit.push({
+      at,
+      actor: "pipeline",
+      kind: "proposal.superseded",
+      entity: `proposal:${s.id}`,
+      payload: { by: p.id },
+    });
+  }
+  audit.push({
+    at,
+    actor: "pipeline",
+    kind: "proposal.opened",
+    entity: `proposal:${p.id}`,
+    payload: {
+      runId,
+      market: o.market,
+      changes: o.proposal.changes.map((c) => ({
+        parameter: c.name,
+        current: c.current,
+        proposed: c.proposed,
+      })),
+    },
+  });
+  return [p.id];
+}
+
+/** Records a run that could not be persisted normally (e.g. a database error mid-way). */
+export async function recordFailedRun(
+  db: Db,
+  header: RunHeader,
+  reason: string,
+): Promise<number | null> {
+  const [row] = await db
+    .insert(runs)
+    .values({ ...header, status: "failed", reason, finishedAt: new Date() })
+    .onConflictDoNothing({ target: runs.runKey })
+    .returning({ id: runs.id });
+  return row?.id ?? null;
+}

@@ -1,0 +1,282 @@
+// Read models for pages and the JSON API. Each reads bounded, indexed slices: pages never scan
+// all quotes.
+import { and, asc, desc, eq, inArray, sql } from "drizzle-orm";
+import type { Db } from "../client";
+import {
+  markets,
+  parameters,
+  parameterValues,
+  proposalChanges,
+  proposals,
+  riskMetrics,
+  runMarkets,
+  runs,
+  runStages,
+  snapshots,
+  surfaces,
+  surfaceSlices,
+} from "../schema";
+
+export interface ParameterView {
+  id: number;
+  marketId: string;
+  name: string;
+  unit: string;
+  value: number;
+  effectiveAt: string;
+  min: number;
+  max: number;
+}
+
+export async function currentParameters(db: Db): Promise<ParameterView[]> {
+  const result = await db.execute(sql`
+    select p.id, p.market_id, p.name, p.unit, p.min_value, p.max_value, v.value, v.effective_at
+    from ${parameters} p
+    join lateral (
+      select value, effective_at from ${parameterValues} pv
+      where pv.parameter_id = p.id order by pv.effective_at desc, pv.id desc limit 1
+    ) v on true
+    order by p.market_id, p.name`);
+  return rowsOf<{
+    id: number;
+    market_id: string;
+    name: string;
+    unit: string;
+    value: number;
+    effective_at: string | Date;
+    min_value: number;
+    max_value: number;
+  }>(result).map((r) => ({
+    id: r.id,
+    marketId: r.market_id,
+    name: r.name,
+    unit: r.unit,
+    value: Number(r.value),
+    effectiveAt: new Date(r.effective_at).toISOString(),
+    min: Number(r.min_value),
+    max: Number(r.max_value),
+  }));
+}
+
+/** drizzle's execute returns { rows } on pg/PGlite/vercel drivers. */
+function rowsOf<T>(result: unknown): T[] {
+  return (result as { rows: T[] }).rows;
+}
+
+export async function marketIds(db: Db): Promise<string[]> {
+  const rows = await db.select({ id: markets.id }).from(markets).orderBy(asc(markets.id));
+  return rows.map((r) => r.id);
+}
+
+export async function listRuns(db: Db, limit = 200) {
+  return db.select().from(runs).orderBy(desc(runs.asOf), desc(runs.id)).limit(limit);
+}
+
+export async function latestRun(db: Db) {
+  const [run] = await db.select().from(runs).orderBy(desc(runs.asOf), desc(runs.id)).limit(1);
+  if (!run) return null;
+  const ms = await db
+    .select({
+      marketId: runMarkets.marketId,
+      status: runMarkets.status,
+      reason: runMarkets.reason,
+      capturedAt: snapshots.capturedAt,
+    })
+    .from(runMarkets)
+    .leftJoin(snapshots, eq(runMarkets.snapshotId, snapshots.id))
+    .where(eq(runMarkets.runId, run.id))
+    .orderBy(asc(runMarkets.marketId));
+  return { run, markets: ms };
+}
+
+export async function runDetail(db: Db, id: number) {
+  const [run] = await db.select().from(runs).where(eq(runs.id, id));
+  if (!run) return null;
+  const [ms, stages, metrics, props, surfs] = await Promise.all([
+    db
+      .select({
+        marketId: runMarkets.marketId,
+        status: runMarkets.status,
+        reason: runMarkets.reason,
+        quotesUsed: runMarkets.quotesUsed,
+        quotesDropped: runMarkets.quotesDropped,
+        inputHash: runMarkets.inputHash,
+        snapshotId: runMarkets.snapshotId,
+        capturedAt: snapshots.capturedAt,
+        source: snapshots.source,
+        indexPrice: snapshots.indexPrice,
+      })
+      .from(runMarkets)
+      .leftJoin(snapshots, eq(runMarkets.snapshotId, snapshots.id))
+      .where(eq(runMarkets.runId, id))
+      .orderBy(asc(runMarkets.marketId)),
+    db
+      .select()
+      .from(runStages)
+      .where(eq(runStages.runId, id))
+      .orderBy(asc(runStages.marketId), asc(runStages.seq)),
+    db
+      .select()
+      .from(riskMetrics)
+      .where(eq(riskMetrics.runId, id))
+      .orderBy(asc(riskMetrics.marketId), desc(riskMetrics.level)),
+    db.select().from(proposals).where(eq(proposals.runId, id)).orderBy(asc(proposals.id)),
+    db.select().from(surfaces).where(eq(surfaces.runId, id)),
+  ]);
+  const slices = surfs.length
+    ? await db
+        .select({
+          surfaceId: surfaceSlices.surfaceId,
+          expiry: surfaceSlices.expiry,
+          t: surfaceSlices.t,
+          forward: surfaceSlices.forward,
+          atmVol: surfaceSlices.atmVol,
+          quotesUsed: surfaceSlices.quotesUsed,
+        })
+        .from(surfaceSlices)
+        .where(
+          inArray(
+            surfaceSlices.surfaceId,
+            surfs.map((s) => s.id),
+          ),
+        )
+        .orderBy(asc(surfaceSlices.expiry))
+    : [];
+  return { run, markets: ms, stages, metrics, proposals: props, surfaces: surfs, slices };
+}
+
+export async function openProposals(db: Db) {
+  return db
+    .select({
+      id: proposals.id,
+      marketId: proposals.marketId,
+      createdAt: proposals.createdAt,
+      runId: proposals.runId,
+      name: parameters.name,
+      currentValue: proposalChanges.currentValue,
+      proposedValue: proposalChanges.proposedValue,
+      targetValue: proposalChanges.targetValue,
+    })
+    .from(proposals)
+    .innerJoin(proposalChanges, eq(proposalChanges.proposalId, proposals.id))
+    .innerJoin(parameters, eq(parameters.id, proposalChanges.parameterId))
+    .where(eq(proposals.status, "open"))
+    .orderBy(desc(proposals.createdAt));
+}
+
+export async function proposalDetail(db: Db, id: number) {
+  const [p] = await db.select().from(proposals).where(eq(proposals.id, id));
+  if (!p) return null;
+  const [changes, [run], metrics] = await Promise.all([
+    db
+      .select({
+        name: parameters.name,
+        unit: parameters.unit,
+        min: parameters.minValue,
+        max: parameters.maxValue,
+        currentValue: proposalChanges.currentValue,
+        targetValue: proposalChanges.targetValue,
+        proposedValue: proposalChanges.proposedValue,
+        guardrailTrace: proposalChanges.guardrailTrace,
+      })
+      .from(proposalChanges)
+      .innerJoin(parameters, eq(parameters.id, proposalChanges.parameterId))
+      .where(eq(proposalChanges.proposalId, id)),
+    db.select().from(runs).where(eq(runs.id, p.runId)),
+    db
+      .select()
+      .from(riskMetrics)
+      .where(and(eq(riskMetrics.runId, p.runId), eq(riskMetrics.marketId, p.marketId)))
+      .orderBy(desc(riskMetrics.level)),
+  ]);
+  return { proposal: p, changes, run, metrics };
+}
+
+/** ATM term structure of a market's latest run with a surface. */
+export async function latestTermStructure(db: Db, marketId: string) {
+  const [s] = await db
+    .select({ id: surfaces.id, runId: surfaces.runId, asOf: surfaces.asOf })
+    .from(surfaces)
+    .innerJoin(runs, eq(runs.id, surfaces.runId))
+    .where(eq(surfaces.marketId, marketId))
+    .orderBy(desc(runs.asOf), desc(runs.id))
+    .limit(1);
+  if (!s) return null;
+  const slices = await db
+    .select({
+      expiry: surfaceSlices.expiry,
+      t: surfaceSlices.t,
+      forward: surfaceSlices.forward,
+      atmVol: surfaceSlices.atmVol,
+      quotesUsed: surfaceSlices.quotesUsed,
+    })
+    .from(surfaceSlices)
+    .where(eq(surfaceSlices.surfaceId, s.id))
+    .orderBy(asc(surfaceSlices.expiry));
+  return { ...s, slices };
+}
+
+/** Per-run history of a market: 30-day ATM vol and HS VaR/ES, one point per run, oldest first. */
+export async function marketHistory(db: Db, marketId: string, limit = 2000) {
+  const [vols, risk] = await Promise.all([
+    db
+      .select({ runId: surfaces.runId, asOf: runs.asOf, diagnostics: surfaces.diagnostics })
+      .from(surfaces)
+      .innerJoin(runs, eq(runs.id, surfaces.runId))
+      .where(eq(surfaces.marketId, marketId))
+      .orderBy(desc(runs.asOf))
+      .limit(limit),
+    db
+      .select({
+        runId: riskMetrics.runId,
+        asOf: runs.asOf,
+        level: riskMetrics.level,
+        var: riskMetrics.var,
+        es: riskMetrics.es,
+      })
+      .from(riskMetrics)
+      .innerJoin(runs, eq(runs.id, riskMetrics.runId))
+      .where(
+        and(
+          eq(riskMetrics.marketId, marketId),
+          eq(riskMetrics.horizonDays, 1),
+          eq(riskMetrics.method, "hs"),
+        ),
+      )
+      .orderBy(desc(runs.asOf))
+      .limit(limit * 2),
+  ]);
+  return { vols: vols.reverse(), risk: risk.reverse() };
+}
+
+export interface LatestRunPayload {
+  run: { id: number; runKey: string; status: string; reason: string | null; asOf: string } | null;
+  markets: {
+    marketId: string;
+    status: string;
+    capturedAt: string | null;
+    dataAgeHours: number | null;
+  }[];
+}
+
+/** The newest run (by as-of time) and the age of each market's data at that time. */
+export async function latestRunPayload(db: Db): Promise<LatestRunPayload> {
+  const latest = await latestRun(db);
+  if (!latest) return { run: null, markets: [] };
+  const { run, markets: ms } = latest;
+  return {
+    run: {
+      id: run.id,
+      runKey: run.runKey,
+      status: run.status,
+      reason: run.reason,
+      asOf: run.asOf.toISOString(),
+    },
+    markets: ms.map((m) => ({
+      marketId: m.marketId,
+      status: m.status,
+      capturedAt: m.capturedAt?.toISOString() ?? null,
+      dataAgeHours: m.capturedAt ? (run.asOf.getTime() - m.capturedAt.getTime()) / 3_600_000 : null,
+    })),
+  };
+}

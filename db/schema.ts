@@ -1,0 +1,316 @@
+// The whole domain of DESIGN.md in one drizzle schema; one migration history serves PGlite and
+// every Postgres server. Numbers that feed risk decisions are double precision; money-like
+// parameter values too (they are fractions, not currency).
+import { sql } from "drizzle-orm";
+import {
+  bigserial,
+  boolean,
+  date,
+  doublePrecision,
+  index,
+  integer,
+  jsonb,
+  pgTable,
+  primaryKey,
+  serial,
+  text,
+  timestamp,
+  uniqueIndex,
+} from "drizzle-orm/pg-core";
+
+const ts = (name: string) => timestamp(name, { withTimezone: true, mode: "date" });
+
+/** A venue + underlying, e.g. `deribit:BTC`. */
+export const markets = pgTable("markets", {
+  id: text("id").primaryKey(),
+  venue: text("venue").notNull(),
+  underlying: text("underlying").notNull(),
+  quoteCurrency: text("quote_currency").notNull().default("USD"),
+  config: jsonb("config")
+    .notNull()
+    .default(sql`'{}'::jsonb`),
+  createdAt: ts("created_at").notNull().defaultNow(),
+});
+
+/** One scheduled or manual execution of the loop. `run_key` = job + schedule slot, unique. */
+export const runs = pgTable(
+  "runs",
+  {
+    id: serial("id").primaryKey(),
+    runKey: text("run_key").notNull(),
+    job: text("job").notNull(),
+    slot: ts("slot").notNull(),
+    asOf: ts("as_of").notNull(),
+    trigger: text("trigger").notNull(),
+    status: text("status").notNull(), // running | succeeded | degraded | failed
+    reason: text("reason"),
+    inputHash: text("input_hash"),
+    codeVersion: text("code_version").notNull(),
+    configHash: text("config_hash").notNull(),
+    config: jsonb("config").notNull(),
+    startedAt: ts("started_at").notNull().defaultNow(),
+    finishedAt: ts("finished_at"),
+  },
+  (t) => [uniqueIndex("runs_run_key_uq").on(t.runKey), index("runs_as_of_idx").on(t.asOf)],
+);
+
+/** The outcome of one market inside a run. */
+export const runMarkets = pgTable(
+  "run_markets",
+  {
+    runId: integer("run_id")
+      .notNull()
+      .references(() => runs.id, { onDelete: "cascade" }),
+    marketId: text("market_id")
+      .notNull()
+      .references(() => markets.id),
+    status: text("status").notNull(),
+    reason: text("reason"),
+    snapshotId: integer("snapshot_id").references(() => snapshots.id),
+    quotesUsed: integer("quotes_used").notNull().default(0),
+    quotesDropped: integer("quotes_dropped").notNull().default(0),
+    inputHash: text("input_hash"),
+  },
+  (t) => [primaryKey({ columns: [t.runId, t.marketId] })],
+);
+
+/** Each stage of each market in a run, timed, with what it read and produced. */
+export const runStages = pgTable(
+  "run_stages",
+  {
+    id: serial("id").primaryKey(),
+    runId: integer("run_id")
+      .notNull()
+      .references(() => runs.id, { onDelete: "cascade" }),
+    marketId: text("market_id").notNull(),
+    stage: text("stage").notNull(), // ingest | calibrate | assess | propose
+    seq: integer("seq").notNull(),
+    status: text("status").notNull(),
+    startedAt: ts("started_at").notNull(),
+    durationMs: doublePrecision("duration_ms").notNull(),
+    summary: jsonb("summary").notNull(),
+  },
+  (t) => [index("run_stages_run_idx").on(t.runId)],
+);
+
+/** Normalized market state at an instant; stored once per (market, capture time, source). */
+export const snapshots = pgTable(
+  "snapshots",
+  {
+    id: serial("id").primaryKey(),
+    marketId: text("market_id")
+      .notNull()
+      .references(() => markets.id),
+    source: text("source").notNull(),
+    capturedAt: ts("captured_at").notNull(),
+    indexPrice: doublePrecision("index_price").notNull(),
+    contentHash: text("content_hash").notNull(),
+    quality: jsonb("quality").notNull(),
+  },
+  (t) => [uniqueIndex("snapshots_market_hash_uq").on(t.marketId, t.contentHash)],
+);
+
+/** Option quotes of a snapshot, as captured (coin prices for inverse options) plus USD forward. */
+export const optionQuotes = pgTable(
+  "option_quotes",
+  {
+    snapshotId: integer("snapshot_id")
+      .notNull()
+      .references(() => snapshots.id, { onDelete: "cascade" }),
+    instrument: text("instrument").notNull(),
+    expiry: ts("expiry").notNull(),
+    strike: doublePrecision("strike").notNull(),
+    optionType: text("option_type").notNull(), // call | put
+    bid: doublePrecision("bid"),
+    ask: doublePrecision("ask"),
+    mark: doublePrecision("mark"),
+    markIv: doublePrecision("mark_iv"),
+    forward: doublePrecision("forward").notNull(),
+    openInterest: doublePrecision("open_interest"),
+  },
+  (t) => [primaryKey({ columns: [t.snapshotId, t.instrument] })],
+);
+
+/** Daily reference prices (close or fixing) per market, the risk engine's history. */
+export const priceHistory = pgTable(
+  "price_history",
+  {
+    marketId: text("market_id")
+      .notNull()
+      .references(() => markets.id),
+    day: date("day", { mode: "string" }).notNull(),
+    price: doublePrecision("price").notNull(),
+    source: text("source").notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.marketId, t.day] })],
+);
+
+/** The calibrated volatility surface of a market at a run. */
+export const surfaces = pgTable(
+  "surfaces",
+  {
+    id: serial("id").primaryKey(),
+    runId: integer("run_id")
+      .notNull()
+      .references(() => runs.id, { onDelete: "cascade" }),
+    marketId: text("market_id").notNull(),
+    model: text("model").notNull(),
+    asOf: ts("as_of").notNull(),
+    diagnostics: jsonb("diagnostics").notNull(),
+  },
+  (t) => [uniqueIndex("surfaces_run_market_model_uq").on(t.runId, t.marketId, t.model)],
+);
+
+/** One expiry of a surface: its parameters and fit diagnostics. */
+export const surfaceSlices = pgTable(
+  "surface_slices",
+  {
+    surfaceId: integer("surface_id")
+      .notNull()
+      .references(() => surfaces.id, { onDelete: "cascade" }),
+    expiry: ts("expiry").notNull(),
+    t: doublePrecision("t").notNull(),
+    forward: doublePrecision("forward").notNull(),
+    atmVol: doublePrecision("atm_vol"),
+    params: jsonb("params").notNull(),
+    quotesUsed: integer("quotes_used").notNull(),
+    diagnostics: jsonb("diagnostics").notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.surfaceId, t.expiry] })],
+);
+
+/** VaR / ES and friends: one row per (run, market, method, level, horizon). */
+export const riskMetrics = pgTable(
+  "risk_metrics",
+  {
+    id: serial("id").primaryKey(),
+    runId: integer("run_id")
+      .notNull()
+      .references(() => runs.id, { onDelete: "cascade" }),
+    marketId: text("market_id").notNull(),
+    method: text("method").notNull(),
+    level: doublePrecision("level").notNull(),
+    horizonDays: integer("horizon_days").notNull(),
+    var: doublePrecision("var").notNull(),
+    es: doublePrecision("es").notNull(),
+    sampleSize: integer("sample_size").notNull(),
+    windowFrom: date("window_from", { mode: "string" }).notNull(),
+    windowTo: date("window_to", { mode: "string" }).notNull(),
+    details: jsonb("details").notNull(),
+  },
+  (t) => [
+    uniqueIndex("risk_metrics_uq").on(t.runId, t.marketId, t.method, t.level, t.horizonDays),
+    index("risk_metrics_market_idx").on(t.marketId, t.method),
+  ],
+);
+
+/** A governed protocol variable with its unit, hard bounds and policy (incl. guardrails). */
+export const parameters = pgTable(
+  "parameters",
+  {
+    id: serial("id").primaryKey(),
+    marketId: text("market_id")
+      .notNull()
+      .references(() => markets.id),
+    name: text("name").notNull(),
+    unit: text("unit").notNull(),
+    minValue: doublePrecision("min_value").notNull(),
+    maxValue: doublePrecision("max_value").notNull(),
+    policy: jsonb("policy").notNull(),
+    description: text("description").notNull(),
+  },
+  (t) => [uniqueIndex("parameters_market_name_uq").on(t.marketId, t.name)],
+);
+
+/** Every value a parameter has had; the newest row is the current value. */
+export const parameterValues = pgTable(
+  "parameter_values",
+  {
+    id: serial("id").primaryKey(),
+    parameterId: integer("parameter_id")
+      .notNull()
+      .references(() => parameters.id),
+    value: doublePrecision("value").notNull(),
+    effectiveAt: ts("effective_at").notNull(),
+    source: text("source").notNull(), // genesis | proposal
+    proposalId: integer("proposal_id"),
+  },
+  (t) => [index("parameter_values_param_idx").on(t.parameterId, t.effectiveAt)],
+);
+
+/** One run's recommendation for one market. */
+export const proposals = pgTable(
+  "proposals",
+  {
+    id: serial("id").primaryKey(),
+    runId: integer("run_id")
+      .notNull()
+      .references(() => runs.id),
+    marketId: text("market_id").notNull(),
+    status: text("status").notNull(), // draft | open | approved | rejected | superseded | expired | executed
+    rationale: text("rationale").notNull(),
+    evidence: jsonb("evidence").notNull(),
+    createdAt: ts("created_at").notNull(),
+    decidedAt: ts("decided_at"),
+    supersededBy: integer("superseded_by"),
+  },
+  (t) => [index("proposals_status_idx").on(t.status), index("proposals_market_idx").on(t.marketId)],
+);
+
+/** Current vs proposed value of one parameter in a proposal, with the guardrail trace. */
+export const proposalChanges = pgTable(
+  "proposal_changes",
+  {
+    proposalId: integer("proposal_id")
+      .notNull()
+      .references(() => proposals.id, { onDelete: "cascade" }),
+    parameterId: integer("parameter_id")
+      .notNull()
+      .references(() => parameters.id),
+    currentValue: doublePrecision("current_value").notNull(),
+    targetValue: doublePrecision("target_value").notNull(),
+    proposedValue: doublePrecision("proposed_value").notNull(),
+    guardrailTrace: jsonb("guardrail_trace").notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.proposalId, t.parameterId] })],
+);
+
+/** Members of the risk committee, identified by wallet address (SIWE). */
+export const committeeMembers = pgTable("committee_members", {
+  address: text("address").primaryKey(),
+  displayName: text("display_name").notNull(),
+  role: text("role").notNull(), // member | steward | admin
+  active: boolean("active").notNull().default(true),
+  addedAt: ts("added_at").notNull().defaultNow(),
+});
+
+/** A committee member's signed decision and comment on a proposal. */
+export const reviews = pgTable(
+  "reviews",
+  {
+    id: serial("id").primaryKey(),
+    proposalId: integer("proposal_id")
+      .notNull()
+      .references(() => proposals.id),
+    memberAddress: text("member_address")
+      .notNull()
+      .references(() => committeeMembers.address),
+    decision: text("decision").notNull(), // approve | reject | comment
+    comment: text("comment").notNull().default(""),
+    signature: text("signature"),
+    createdAt: ts("created_at").notNull().defaultNow(),
+  },
+  (t) => [index("reviews_proposal_idx").on(t.proposalId)],
+);
+
+/** Append-only, hash-chained record of every state change. */
+export const auditEvents = pgTable("audit_events", {
+  seq: bigserial("seq", { mode: "number" }).primaryKey(),
+  at: ts("at").notNull(),
+  actor: text("actor").notNull(),
+  kind: text("kind").notNull(),
+  entity: text("entity").notNull(),
+  payload: jsonb("payload").notNull(),
+  prevHash: text("prev_hash").notNull(),
+  hash: text("hash").notNull(),
+});

@@ -1,0 +1,130 @@
+// Markets, governed parameters and their policies. The config's hash is stored with every run, so a
+// run can be re-computed with exactly the settings it used.
+import { createHash } from "node:crypto";
+import { z } from "zod";
+
+export const MarketIdSchema = z.string().regex(/^[a-z]+:[A-Z0-9]+$/, "market id like deribit:BTC");
+export type MarketId = z.infer<typeof MarketIdSchema>;
+
+export const GuardrailsSchema = z.object({
+  /** Largest change per update, relative to the current value (0.25 = ±25 %). */
+  maxRelativeChange: z.number().positive(),
+  /** No proposal when |target − current| / current is below this. */
+  deadBandRelative: z.number().nonnegative(),
+  /** Minimum time between two executed changes of the parameter. */
+  minDelayHours: z.number().nonnegative(),
+});
+export type Guardrails = z.infer<typeof GuardrailsSchema>;
+
+export const EsMarginPolicySchema = z.object({
+  kind: z.literal("es-margin"),
+  /** Which risk metric drives the target. */
+  method: z.literal("hs"),
+  level: z.number().gt(0.5).lt(1),
+  /** Time the protocol needs to liquidate a position; ES is scaled by √h (square-root-of-time). */
+  liquidationHorizonDays: z.number().positive(),
+  /** Added to the scaled ES for slippage and liquidation cost, as a fraction of notional. */
+  liquidityAddOn: z.number().nonnegative(),
+  /** Targets are rounded up to this step (rounding up is the conservative side). */
+  step: z.number().positive(),
+  guardrails: GuardrailsSchema,
+});
+export type EsMarginPolicy = z.infer<typeof EsMarginPolicySchema>;
+
+export const ParameterConfigSchema = z.object({
+  name: z.string().min(1),
+  unit: z.string().min(1),
+  description: z.string().min(1),
+  min: z.number(),
+  max: z.number(),
+  genesisValue: z.number(),
+  policy: EsMarginPolicySchema,
+});
+export type ParameterConfig = z.infer<typeof ParameterConfigSchema>;
+
+export const MarketConfigSchema = z.object({
+  id: MarketIdSchema,
+  venue: z.string(),
+  underlying: z.string(),
+  /** Gate: a snapshot older than this at the run's as-of time makes the market degraded. */
+  maxSnapshotAgeHours: z.number().positive(),
+  /** Daily returns used by historical simulation. */
+  historyWindowDays: z.number().int().min(100),
+  /** Quotes closer to expiry than this are not used (their IVs are dominated by noise). */
+  minExpiryDays: z.number().nonnegative(),
+  parameters: z.array(ParameterConfigSchema).min(1),
+});
+export type MarketConfig = z.infer<typeof MarketConfigSchema>;
+
+export const VigilConfigSchema = z.object({
+  markets: z.array(MarketConfigSchema).min(1),
+  /** Open proposals older than this are marked expired. */
+  proposalTtlHours: z.number().positive(),
+});
+export type VigilConfig = z.infer<typeof VigilConfigSchema>;
+
+const maintenanceMargin = (genesisValue: number): ParameterConfig => ({
+  name: "perp.maintenanceMarginFraction",
+  unit: "fraction of notional",
+  description:
+    "Equity below this fraction of a perpetual position's notional triggers liquidation. " +
+    "It must cover the loss expected in the tail over the time a liquidation takes.",
+  min: 0.005,
+  max: 0.25,
+  genesisValue,
+  policy: {
+    kind: "es-margin",
+    method: "hs",
+    level: 0.99,
+    liquidationHorizonDays: 1,
+    liquidityAddOn: 0.005,
+    step: 0.0005,
+    guardrails: { maxRelativeChange: 0.25, deadBandRelative: 0.05, minDelayHours: 72 },
+  },
+});
+
+export const DEFAULT_CONFIG: VigilConfig = VigilConfigSchema.parse({
+  proposalTtlHours: 24 * 14,
+  markets: [
+    {
+      id: "deribit:BTC",
+      venue: "deribit",
+      underlying: "BTC",
+      maxSnapshotAgeHours: 24,
+      historyWindowDays: 500,
+      minExpiryDays: 1,
+      parameters: [maintenanceMargin(0.05)],
+    },
+    {
+      id: "deribit:ETH",
+      venue: "deribit",
+      underlying: "ETH",
+      maxSnapshotAgeHours: 24,
+      historyWindowDays: 500,
+      minExpiryDays: 1,
+      parameters: [maintenanceMargin(0.06)],
+    },
+  ],
+});
+
+/** JSON with sorted keys, so equal values always hash equally. */
+export function canonicalJson(value: unknown): string {
+  return JSON.stringify(value, (_k, v) =>
+    v && typeof v === "object" && !Array.isArray(v)
+      ? Object.fromEntries(Object.entries(v).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)))
+      : v,
+  );
+}
+
+export function sha256Hex(text: string): string {
+  return createHash("sha256").update(text).digest("hex");
+}
+
+export function configHash(config: VigilConfig): string {
+  return sha256Hex(canonicalJson(config));
+}
+
+/** The code version stored with each run: the deployed commit where known. */
+export function codeVersion(env: NodeJS.ProcessEnv = process.env): string {
+  return env.VERCEL_GIT_COMMIT_SHA || env.VIGIL_CODE_VERSION || "dev";
+}

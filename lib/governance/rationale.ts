@@ -1,0 +1,66 @@
+// Plain-words rationale of a proposal, generated from the evidence: which metric, its value,
+// the window it came from, what the policy wanted and what the guardrails allowed.
+import type { EsMarginPolicy } from "../config";
+import { pct, pp } from "../format";
+import type { GuardrailOutcome, TargetDerivation } from "./policy";
+
+export interface RationaleInput {
+  market: string;
+  parameter: string;
+  current: number;
+  derivation: TargetDerivation;
+  outcome: GuardrailOutcome;
+  policy: EsMarginPolicy;
+  risk: {
+    var: number;
+    es: number;
+    sampleSize: number;
+    windowFrom: string;
+    windowTo: string;
+    worstLoss: number;
+    worstLossDay: string;
+    previousEs: number | null;
+  };
+}
+
+export function proposalRationale(r: RationaleInput): string {
+  const { derivation: d, outcome: o, policy: p, risk } = r;
+  const level = pct(p.level, 1);
+  const parts: string[] = [];
+  parts.push(
+    `${r.market}: 1-day Expected Shortfall at ${level} by historical simulation over ` +
+      `${risk.sampleSize} daily returns (${risk.windowFrom} to ${risk.windowTo}) is ${pct(risk.es)}` +
+      (risk.previousEs === null
+        ? ""
+        : `, ${risk.es >= risk.previousEs ? "up" : "down"} from ${pct(risk.previousEs)} in the previous run`) +
+      `; VaR at ${level} is ${pct(risk.var)} and the worst daily loss in the window was ` +
+      `${pct(risk.worstLoss)} on ${risk.worstLossDay}.`,
+  );
+  const horizon =
+    p.liquidationHorizonDays === 1
+      ? "a 1-day liquidation horizon"
+      : `a ${p.liquidationHorizonDays}-day liquidation horizon (ES × √${p.liquidationHorizonDays} = ×${d.horizonScale.toFixed(3)})`;
+  parts.push(
+    `With ${horizon} and a liquidity add-on of ${pct(d.liquidityAddOn)}, the policy target for ` +
+      `${r.parameter} is ${pct(d.target)} (rounded up from ${pct(d.unrounded, 3)}), against the ` +
+      `current ${pct(r.current)}.`,
+  );
+  if (o.proposed === null) {
+    parts.push(`No change is proposed: ${o.reason}.`);
+  } else if (o.reason === "target capped by the maximum change") {
+    const limit = p.guardrails.maxRelativeChange;
+    parts.push(
+      `The guardrail allows at most ${pct(limit, 0)} relative change per update, so Vigil ` +
+        `proposes ${pct(o.proposed)} (${pp(o.proposed - r.current)}); later runs can continue ` +
+        `toward the target.`,
+    );
+  } else {
+    parts.push(`Vigil proposes ${pct(o.proposed)} (${pp(o.proposed - r.current)}).`);
+  }
+  parts.push(
+    `Confidence: historical simulation rests on ${risk.sampleSize} returns, about ` +
+      `${(risk.sampleSize * (1 - p.level)).toFixed(1)} of them in the ${level} tail, so the ES ` +
+      `estimate is sensitive to the few largest losses in the window.`,
+  );
+  return parts.join(" ");
+}

@@ -1,0 +1,248 @@
+// One run of the loop: ingest → calibrate → assess → propose per market, each stage timed and
+// recorded, then everything persisted in one transaction. Idempotent per run key.
+import { performance } from "node:perf_hooks";
+import {
+  codeVersion,
+  configHash,
+  type MarketConfig,
+  type MarketId,
+  type VigilConfig,
+} from "../config";
+import type { MarketSource } from "../market/types";
+import type { Db } from "../../db/client";
+import { ensureMarkets, parameterStates, previousEs } from "../../db/queries/parameters";
+import {
+  persistRun,
+  recordFailedRun,
+  runSummaryByKey,
+  type RunHeader,
+} from "../../db/queries/runs";
+import { assess } from "./assess";
+import { calibrate } from "./calibrate";
+import { ingest, StageError } from "./ingest";
+import { propose } from "./propose";
+import type { MarketOutcome, RunSummary, StageName, Status } from "./types";
+
+export interface RunRequest {
+  job: string;
+  /** Schedule slot (or the replayed time): with the job it forms the run key. */
+  slot: Date;
+  asOf: Date;
+  trigger: "cron" | "cli" | "scheduler" | "backfill";
+  markets?: MarketId[];
+}
+
+export function runKeyOf(req: Pick<RunRequest, "job" | "slot" | "markets">): string {
+  const base = `${req.job}:${req.slot.toISOString()}`;
+  return req.markets?.length ? `${base}:${[...req.markets].sort().join(",")}` : base;
+}
+
+/** Executes (or, when its key has run before, returns) one run. */
+export async function executeRun(
+  db: Db,
+  source: MarketSource,
+  config: VigilConfig,
+  req: RunRequest,
+): Promise<RunSummary> {
+  const selected = selectMarkets(config, req.markets);
+  const runKey = runKeyOf(req);
+  const existing = await runSummaryByKey(db, runKey);
+  if (existing) return existing;
+  await ensureMarkets(db, config);
+  const header: RunHeader = {
+    runKey,
+    job: req.job,
+    slot: req.slot,
+    asOf: req.asOf,
+    trigger: req.trigger,
+    codeVersion: codeVersion(),
+    configHash: configHash(config),
+    config,
+    startedAt: new Date(),
+  };
+  const outcomes: MarketOutcome[] = [];
+  for (const market of selected) outcomes.push(await runMarket(db, source, market, req.asOf));
+  const { status, reason } = overallStatus(outcomes);
+  try {
+    const summary = await persistRun(db, header, status, reason, outcomes, config.proposalTtlHours);
+    return summary ?? (await runSummaryByKey(db, runKey))!;
+  } catch (err) {
+    const why = `could not record the run: ${err instanceof Error ? err.message : String(err)}`;
+    await recordFailedRun(db, header, why).catch(() => null);
+    const stored = await runSummaryByKey(db, runKey).catch(() => null);
+    if (stored) return stored;
+    throw err;
+  }
+}
+
+export function selectMarkets(config: VigilConfig, ids?: MarketId[]): MarketConfig[] {
+  if (!ids?.length) return config.markets;
+  return ids.map((id) => {
+    const m = config.markets.find((c) => c.id === id);
+    if (!m)
+      throw new Error(
+        `unknown market '${id}' (configured: ${config.markets.map((c) => c.id).join(", ")})`,
+      );
+    return m;
+  });
+}
+
+async function runMarket(
+  db: Db,
+  source: MarketSource,
+  market: MarketConfig,
+  asOf: Date,
+): Promise<MarketOutcome> {
+  const outcome: MarketOutcome = {
+    market: market.id,
+    status: "succeeded",
+    reason: null,
+    stages: [],
+    considered: [],
+  };
+  const stage = async <T>(
+    name: StageName,
+    fn: () => Promise<T> | T,
+    summarize: (r: T) => Record<string, unknown>,
+  ) => {
+    const startedAt = Date.now();
+    const t0 = performance.now();
+    try {
+      const r = await fn();
+      outcome.stages.push({
+        stage: name,
+        status: "ok",
+        startedAt,
+        durationMs: performance.now() - t0,
+        summary: summarize(r),
+      });
+      return r;
+    } catch (err) {
+      const status = err instanceof StageError ? err.status : "failed";
+      const message = err instanceof Error ? err.message : String(err);
+      outcome.stages.push({
+        stage: name,
+        status,
+        startedAt,
+        durationMs: performance.now() - t0,
+        summary: { error: message },
+      });
+      outcome.status = status;
+      outcome.reason = `${name}: ${message}`;
+      return undefined;
+    }
+  };
+  const skip = (names: StageName[]) => {
+    for (const name of names) {
+      outcome.stages.push({
+        stage: name,
+        status: "skipped",
+        startedAt: Date.now(),
+        durationMs: 0,
+        summary: { reason: outcome.reason },
+      });
+    }
+  };
+
+  const ing = await stage(
+    "ingest",
+    () => ingest(source, market, asOf.getTime()),
+    (r) => ({
+      source: r.snapshot.source,
+      capturedAt: new Date(r.snapshot.capturedAt).toISOString(),
+      snapshotAgeHours: r.snapshotAgeHours,
+      indexPrice: r.snapshot.indexPrice,
+      options: r.snapshot.options.length,
+      historyDays: r.history.length,
+      historyLastDay: r.history.at(-1)?.day ?? null,
+      snapshotHash: r.snapshotHash,
+      inputHash: r.inputHash,
+    }),
+  );
+  if (!ing) {
+    skip(["calibrate", "assess", "propose"]);
+    return outcome;
+  }
+  outcome.ingest = ing;
+  const ivs = await stage(
+    "calibrate",
+    () => calibrate(market, ing.snapshot),
+    (r) => ({
+      used: r.used,
+      dropped: r.dropped,
+      expiries: r.expiries.map((e) => ({
+        expiry: new Date(e.expiry).toISOString(),
+        t: e.t,
+        forward: e.forward,
+        atmVol: e.atmVol,
+        quotes: e.points.length,
+      })),
+    }),
+  );
+  if (ivs) outcome.ivs = ivs;
+  const risk = await stage(
+    "assess",
+    () => assess(market, ing.history),
+    (r) => ({
+      metrics: r.map(
+        ({ method, level, horizonDays, var: v, es, sampleSize, windowFrom, windowTo }) => ({
+          method,
+          level,
+          horizonDays,
+          var: v,
+          es,
+          sampleSize,
+          windowFrom,
+          windowTo,
+        }),
+      ),
+    }),
+  );
+  if (risk) outcome.risk = risk;
+  // Gate: stale data still gets calibrated and assessed (evidence), but never proposes.
+  if (ing.snapshotAgeHours > market.maxSnapshotAgeHours && outcome.status === "succeeded") {
+    outcome.status = "degraded";
+    outcome.reason = `ingest: snapshot is ${ing.snapshotAgeHours.toFixed(1)} h old at the run's as-of time (limit ${market.maxSnapshotAgeHours} h)`;
+  }
+  if (outcome.status !== "succeeded" || !risk) {
+    skip(["propose"]);
+    return outcome;
+  }
+  const state = await parameterStates(db, market.id, asOf);
+  const prev = await previousEs(db, market.id, asOf);
+  const proposed = await stage(
+    "propose",
+    () => propose({ market, risk, state, previousEs: prev, asOf: asOf.getTime() }),
+    (r) => ({
+      considered: r.considered.map((c) => ({
+        parameter: c.name,
+        current: c.current,
+        target: c.derivation.target,
+        proposed: c.outcome.proposed,
+        reason: c.outcome.reason,
+      })),
+      proposal: r.proposal ? true : false,
+    }),
+  );
+  if (proposed) {
+    outcome.considered = proposed.considered;
+    outcome.proposal = proposed.proposal;
+  }
+  return outcome;
+}
+
+export function overallStatus(outcomes: MarketOutcome[]): {
+  status: Status;
+  reason: string | null;
+} {
+  const bad = outcomes.filter((o) => o.status !== "succeeded");
+  if (bad.length === 0) return { status: "succeeded", reason: null };
+  const reason = bad.map((o) => `${o.market}: ${o.reason}`).join("; ");
+  return {
+    status:
+      bad.length === outcomes.length && bad.every((o) => o.status === "failed")
+        ? "failed"
+        : "degraded",
+    reason,
+  };
+}

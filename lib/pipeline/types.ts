@@ -1,0 +1,92 @@
+import type { MarketId } from "../config";
+import type { ChainIvs } from "../market/impliedVols";
+import type { DailyPrice, Snapshot } from "../market/types";
+import type { GuardrailOutcome, TargetDerivation } from "../governance/policy";
+
+export type StageName = "ingest" | "calibrate" | "assess" | "propose";
+export type Status = "succeeded" | "degraded" | "failed";
+
+export interface StageRecord {
+  stage: StageName;
+  status: "ok" | "degraded" | "failed" | "skipped";
+  startedAt: number;
+  durationMs: number;
+  summary: Record<string, unknown>;
+}
+
+export interface IngestResult {
+  snapshot: Snapshot;
+  snapshotHash: string;
+  history: DailyPrice[];
+  /** Hash of everything the run read for this market: the snapshot and the price history. */
+  inputHash: string;
+  snapshotAgeHours: number;
+}
+
+export interface RiskMetric {
+  method: "hs";
+  level: number;
+  horizonDays: number;
+  var: number;
+  es: number;
+  sampleSize: number;
+  windowFrom: string;
+  windowTo: string;
+  details: {
+    worstLoss: number;
+    worstLossDay: string;
+    gaps: { from: string; to: string; days: number }[];
+    historySources: string[];
+  };
+}
+
+/** Current state of a governed parameter, read before the run. */
+export interface ParameterState {
+  parameterId: number;
+  name: string;
+  value: number;
+  lastChangeAt: number;
+}
+
+export interface ProposedChange {
+  parameterId: number;
+  name: string;
+  current: number;
+  derivation: TargetDerivation;
+  outcome: GuardrailOutcome;
+}
+
+export interface ProposalDraft {
+  rationale: string;
+  changes: (ProposedChange & { proposed: number })[];
+  evidence: Record<string, unknown>;
+}
+
+export interface MarketOutcome {
+  market: MarketId;
+  status: Status;
+  reason: string | null;
+  stages: StageRecord[];
+  ingest?: IngestResult;
+  ivs?: ChainIvs;
+  risk?: RiskMetric[];
+  considered: ProposedChange[];
+  proposal?: ProposalDraft;
+}
+
+export interface RunSummary {
+  runId: number;
+  runKey: string;
+  status: Status;
+  reason: string | null;
+  asOf: string;
+  /** true when the run key had already been run and this is its stored record */
+  replayed: boolean;
+  markets: {
+    market: MarketId;
+    status: Status;
+    reason: string | null;
+    quotes: { used: number; dropped: number };
+    proposals: number[];
+  }[];
+}

@@ -1,0 +1,184 @@
+// End to end: backfill the bundled history into a fresh embedded database, serve the production
+// build with `next start`, and open every page in headless Chromium.
+import { spawn, spawnSync, type ChildProcess } from "node:child_process";
+import { existsSync, mkdirSync, mkdtempSync, rmSync } from "node:fs";
+import { createServer } from "node:net";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { chromium, type Browser, type Page } from "playwright-core";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+
+const CHROMIUM = process.env.CHROMIUM_PATH ?? "/usr/bin/chromium";
+const SHOTS = join(process.cwd(), "tests/e2e/screenshots");
+// In CI the suite must run (a skipped browser test proves nothing); locally it needs a build.
+const canRun =
+  Boolean(process.env.CI) ||
+  (existsSync(CHROMIUM) && existsSync(join(process.cwd(), ".next/BUILD_ID")));
+
+let dir: string;
+let server: ChildProcess | undefined;
+let browser: Browser | undefined;
+let base: string;
+let backfill: { runs: number; succeeded: number; proposals: number; runIds: number[] };
+
+async function freePort(): Promise<number> {
+  return new Promise((resolve) => {
+    const s = createServer().listen(0, "127.0.0.1", () => {
+      const port = (s.address() as { port: number }).port;
+      s.close(() => resolve(port));
+    });
+  });
+}
+
+async function waitFor(url: string, ms: number): Promise<void> {
+  const end = Date.now() + ms;
+  while (Date.now() < end) {
+    try {
+      const r = await fetch(url);
+      if (r.status < 500) return;
+    } catch {
+      /* not up yet */
+    }
+    await new Promise((r) => setTimeout(r, 250));
+  }
+  throw new Error(`${url} did not come up in ${ms} ms`);
+}
+
+describe.skipIf(!canRun)("pages in headless Chromium", () => {
+  beforeAll(async () => {
+    dir = mkdtempSync(join(tmpdir(), "vigil-e2e-"));
+    const env = {
+      ...process.env,
+      PGLITE_DIR: join(dir, "pglite"),
+      DATABASE_URL: "",
+      POSTGRES_URL: "",
+      DB_DRIVER: "",
+    };
+    const bf = spawnSync(process.execPath, ["bin/vigil.mjs", "backfill", "--json"], {
+      env,
+      encoding: "utf8",
+    });
+    if (bf.status !== 0) throw new Error(`backfill failed: ${bf.stderr}`);
+    backfill = JSON.parse(bf.stdout);
+    const port = await freePort();
+    base = `http://127.0.0.1:${port}`;
+    server = spawn(
+      process.execPath,
+      ["node_modules/next/dist/bin/next", "start", "-p", String(port), "-H", "127.0.0.1"],
+      {
+        env: { ...env, CRON_SECRET: "e2e-secret" },
+        stdio: ["ignore", "pipe", "pipe"],
+      },
+    );
+    await waitFor(`${base}/api/v1/runs/latest`, 60_000);
+    browser = await chromium.launch({
+      executablePath: CHROMIUM,
+      args: [
+        "--no-sandbox",
+        "--disable-gpu",
+        "--disable-quic",
+        "--no-first-run",
+        "--disable-background-networking",
+        "--disable-component-update",
+        "--disable-sync",
+      ],
+    });
+    mkdirSync(SHOTS, { recursive: true });
+  });
+
+  afterAll(async () => {
+    await browser?.close();
+    server?.kill("SIGTERM");
+    await new Promise((r) => setTimeout(r, 500));
+    if (dir) rmSync(dir, { recursive: true, force: true });
+  });
+
+  /** Opens a page, fails on console errors or HTTP errors, saves a screenshot. */
+  async function visit(path: string, shot: string): Promise<Page> {
+    const page = await browser!.newPage({ viewport: { width: 1280, height: 900 } });
+    const errors: string[] = [];
+    page.on("console", (m) => m.type() === "error" && errors.push(m.text()));
+    page.on("pageerror", (e) => errors.push(e.message));
+    const res = await page.goto(base + path, { waitUntil: "networkidle" });
+    expect(res?.status(), path).toBe(200);
+    await page.screenshot({ path: join(SHOTS, `${shot}.png`), fullPage: true });
+    expect(errors, `console errors on ${path}`).toEqual([]);
+    return page;
+  }
+
+  it("backfilled every bundled weekly snapshot as a run", () => {
+    expect(backfill.runs).toBe(34);
+    expect(backfill.succeeded).toBe(34);
+    expect(backfill.proposals).toBeGreaterThan(0);
+  });
+
+  it("overview shows both markets, their parameters, the latest run and open proposals", async () => {
+    const page = await visit("/", "overview");
+    const cards = page.getByTestId("market-card");
+    await expect(cards.count()).resolves.toBe(2);
+    const text = await page.textContent("main");
+    expect(text).toContain("deribit:BTC");
+    expect(text).toContain("deribit:ETH");
+    expect(text).toMatch(/perp\.maintenanceMarginFraction\s*\d+\.\d\d %/);
+    expect(await page.getByTestId("latest-run").textContent()).toContain("2026-08-19 09:42 UTC");
+    const open = await page.getByTestId("open-proposals").locator("tbody tr").count();
+    expect(open).toBeGreaterThan(0);
+    await page.close();
+  });
+
+  it("market page plots the term structure and the history across runs", async () => {
+    const page = await visit(`/markets/${encodeURIComponent("deribit:BTC")}`, "market-btc");
+    const rows = await page.getByTestId("term-structure").locator("tbody tr").count();
+    expect(rows).toBeGreaterThanOrEqual(8);
+    expect(await page.getByTestId("term-structure").textContent()).toMatch(/\d+\.\d\d %/);
+    // Two charts (term structure, history), each with a drawn line.
+    expect(await page.locator(".recharts-line-curve").count()).toBeGreaterThanOrEqual(2);
+    expect(await page.textContent("main")).toContain("34 runs");
+    await page.close();
+  });
+
+  it("runs list and a run's stages with timings", async () => {
+    const list = await visit("/runs", "runs");
+    expect(await list.getByTestId("runs").locator("tbody tr").count()).toBe(34);
+    await list.close();
+    const id = backfill.runIds.at(-1)!;
+    const page = await visit(`/runs/${id}`, "run");
+    const stages = await page.getByTestId("stages").first().locator("tbody tr").allTextContents();
+    expect(stages.map((s) => s.split(/ok|degraded|failed|skipped/)[0])).toEqual([
+      "ingest",
+      "calibrate",
+      "assess",
+      "propose",
+    ]);
+    expect(await page.getByTestId("risk").first().textContent()).toMatch(/99\.0 %.*\d+\.\d\d %/);
+    await page.close();
+  });
+
+  it("a proposal shows current vs proposed, rationale with numbers and evidence", async () => {
+    const res = await fetch(`${base}/api/v1/runs/latest`);
+    expect(res.status).toBe(200);
+    const page = await visit("/", "overview-2");
+    const href = await page
+      .getByTestId("open-proposals")
+      .locator("tbody tr a")
+      .first()
+      .getAttribute("href");
+    await page.close();
+    const p = await visit(href!, "proposal");
+    expect(await p.getByTestId("changes").textContent()).toMatch(/\d+\.\d\d %.*\d+\.\d\d %/);
+    const rationale = await p.getByTestId("rationale").textContent();
+    expect(rationale).toMatch(/Expected Shortfall at 99\.0 %/);
+    expect(rationale).toMatch(/\d+\.\d\d %/);
+    await p.close();
+  });
+
+  it("unknown run and proposal ids give 404, the cron route refuses a wrong secret", async () => {
+    expect((await fetch(`${base}/runs/999999`)).status).toBe(404);
+    expect((await fetch(`${base}/proposals/abc`)).status).toBe(404);
+    const denied = await fetch(`${base}/api/cron/run`, {
+      headers: { authorization: "Bearer wrong" },
+    });
+    expect(denied.status).toBe(401);
+    expect(await denied.json()).toHaveProperty("error");
+  });
+});

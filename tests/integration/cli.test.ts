@@ -1,0 +1,106 @@
+// The `vigil` command as a user runs it: a separate process on an embedded database directory.
+import { spawnSync } from "node:child_process";
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterAll, describe, expect, it } from "vitest";
+
+const dir = mkdtempSync(join(tmpdir(), "vigil-cli-"));
+const env = {
+  ...process.env,
+  PGLITE_DIR: join(dir, "db"),
+  DATABASE_URL: "",
+  POSTGRES_URL: "",
+  DB_DRIVER: "",
+};
+const vigil = (...args: string[]) =>
+  spawnSync(process.execPath, ["bin/vigil.mjs", ...args], { env, encoding: "utf8" });
+
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+describe("vigil run --once", () => {
+  it("prints one JSON document and exits 0 for a succeeded run", () => {
+    const r = vigil(
+      "run",
+      "--once",
+      "--market",
+      "deribit:ETH",
+      "--at",
+      "2026-05-06T12:00:00Z",
+      "--json",
+    );
+    expect(r.stderr).toBe("");
+    expect(r.status).toBe(0);
+    const out = JSON.parse(r.stdout);
+    expect(out).toMatchObject({
+      status: "succeeded",
+      reason: null,
+      runKey: "replay:2026-05-06T12:00:00.000Z:deribit:ETH",
+    });
+    expect(out.runId).toBeTypeOf("number");
+    expect(out.markets).toHaveLength(1);
+    const [m] = out.markets;
+    expect(m).toMatchObject({ market: "deribit:ETH", status: "succeeded", reason: null });
+    expect(m.quotes.used).toBeGreaterThan(100);
+    expect(m.quotes.dropped).toBeGreaterThan(0);
+    expect(Array.isArray(m.proposals)).toBe(true);
+  });
+
+  it("exits non-zero with the reason when the data is stale", () => {
+    const r = vigil("run", "--once", "--at", "2026-10-01T00:00:00Z", "--json");
+    expect(r.status).toBe(1);
+    const out = JSON.parse(r.stdout);
+    expect(out.status).toBe("degraded");
+    expect(out.reason).toMatch(/deribit:BTC: ingest: snapshot is 1020\.\d h old/);
+  });
+
+  it("rejects bad arguments with a message naming them and exit code 2", () => {
+    const cases: [string[], RegExp][] = [
+      [["run", "--once", "--at", "yesterday"], /--at: 'yesterday' is not an ISO date-time/],
+      [["run", "--once", "--market", "BTC"], /--market: 'BTC' is not a market id/],
+      [["run", "--once", "--market", "deribit:SOL"], /unknown market 'deribit:SOL'/],
+      [["run", "--at", "2026-03-04"], /needs --once/],
+      [["run", "--once", "--bogus"], /unknown option --bogus/],
+      [["backfill", "--from", "2026-05-01", "--to", "2026-04-01"], /--from is after --to/],
+      [["db", "drop"], /usage: vigil db migrate/],
+    ];
+    for (const [args, message] of cases) {
+      const r = vigil(...args);
+      expect(r.stderr, args.join(" ")).toMatch(message);
+      expect(
+        r.status === 2 || (args.includes("deribit:SOL") && r.status === 1),
+        args.join(" "),
+      ).toBe(true);
+    }
+  });
+});
+
+describe("vigil backfill", () => {
+  it("records one run per snapshot in the range, in time order, and is idempotent", () => {
+    const args = [
+      "backfill",
+      "--from",
+      "2026-02-01T00:00:00Z",
+      "--to",
+      "2026-02-28T23:59:59Z",
+      "--json",
+    ];
+    const first = vigil(...args);
+    expect(first.status).toBe(0);
+    const a = JSON.parse(first.stdout);
+    // Wednesdays 02-04, 02-11, 02-18, 02-25
+    expect(a).toMatchObject({
+      runs: 4,
+      newlyRecorded: 4,
+      succeeded: 4,
+      failed: 0,
+      from: "2026-02-04T09:36:20.000Z",
+      to: "2026-02-25T09:44:50.000Z",
+    });
+    expect(a.runIds).toEqual([...a.runIds].sort((x: number, y: number) => x - y));
+    expect(first.stderr).toMatch(/4\/4/);
+    const again = JSON.parse(vigil(...args).stdout);
+    expect(again).toMatchObject({ runs: 4, newlyRecorded: 0 });
+    expect(again.runIds).toEqual(a.runIds);
+  });
+});
