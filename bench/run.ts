@@ -9,7 +9,9 @@ export interface BenchSection {
 
 const dir = fileURLToPath(new URL(".", import.meta.url));
 const only = process.argv[2];
-for (const file of readdirSync(dir).filter((f) => f.endsWith(".bench.ts")).sort()) {
+for (const file of readdirSync(dir)
+  .filter((f) => f.endsWith(".bench.ts"))
+  .sort()) {
   if (only && !file.includes(only)) continue;
   const mod = (await import(new URL(file, import.meta.url).href)) as {
     default: () => Promise<BenchSection[]>;

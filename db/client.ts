@@ -36,9 +36,9 @@ export interface DbConfig {
 }
 
 /** Reads the driver choice from the environment; an inconsistent choice is an error, not a guess. */
-export function dbConfigFromEnv(env: NodeJS.ProcessEnv = process.env): DbConfig {
+export function dbConfigFromEnv(env: Record<string, string | undefined> = process.env): DbConfig {
   const url = env.DATABASE_URL || env.POSTGRES_URL || undefined;
-  const requested = env.DB_DRIVER?.trim();
+  const requested = env.DB_DRIVER?.trim() || undefined;
   if (requested && !["pglite", "pg", "vercel"].includes(requested)) {
     throw new Error(`DB_DRIVER must be one of pglite, pg, vercel (got '${requested}')`);
   }

@@ -125,6 +125,6 @@ export function configHash(config: VigilConfig): string {
 }
 
 /** The code version stored with each run: the deployed commit where known. */
-export function codeVersion(env: NodeJS.ProcessEnv = process.env): string {
+export function codeVersion(env: Record<string, string | undefined> = process.env): string {
   return env.VERCEL_GIT_COMMIT_SHA || env.VIGIL_CODE_VERSION || "dev";
 }

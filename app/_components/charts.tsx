@@ -27,11 +27,14 @@ export function PercentLines({
   x,
   series,
   xLabel,
+  numericX = false,
 }: {
   data: Array<Record<string, number | string | null>>;
   x: string;
   series: SeriesSpec[];
   xLabel?: string;
+  /** Space x by value (e.g. days to expiry) instead of one slot per row. */
+  numericX?: boolean;
 }) {
   return (
     <div className="chart" data-testid="chart">
@@ -40,6 +43,8 @@ export function PercentLines({
           <CartesianGrid stroke="#26313d" strokeDasharray="3 3" />
           <XAxis
             dataKey={x}
+            type={numericX ? "number" : "category"}
+            domain={numericX ? [0, "dataMax"] : undefined}
             stroke="#8b98a5"
             fontSize={12}
             label={
@@ -53,7 +58,7 @@ export function PercentLines({
             formatter={(v) => (typeof v === "number" ? fmtPct(v) : String(v))}
             contentStyle={{ background: "#161d25", border: "1px solid #26313d" }}
           />
-          <Legend />
+          <Legend verticalAlign="top" height={28} />
           {series.map((s) => (
             <Line
               key={s.key}

@@ -67,7 +67,7 @@ export async function executeRun(
     const summary = await persistRun(db, header, status, reason, outcomes, config.proposalTtlHours);
     return summary ?? (await runSummaryByKey(db, runKey))!;
   } catch (err) {
-    const why = `could not record the run: ${err instanceof Error ? err.message : String(err)}`;
+    const why = `could not record the run: ${rootCause(err)}`;
     await recordFailedRun(db, header, why).catch(() => null);
     const stored = await runSummaryByKey(db, runKey).catch(() => null);
     if (stored) return stored;
@@ -229,6 +229,13 @@ async function runMarket(
     outcome.proposal = proposed.proposal;
   }
   return outcome;
+}
+
+/** The innermost cause's message: drivers wrap the database's own words in "Failed query: …". */
+function rootCause(err: unknown): string {
+  let e = err;
+  while (e instanceof Error && e.cause !== undefined) e = e.cause;
+  return e instanceof Error ? e.message : String(e);
 }
 
 export function overallStatus(outcomes: MarketOutcome[]): {

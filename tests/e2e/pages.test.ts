@@ -131,8 +131,8 @@ describe.skipIf(!canRun)("pages in headless Chromium", () => {
     const rows = await page.getByTestId("term-structure").locator("tbody tr").count();
     expect(rows).toBeGreaterThanOrEqual(8);
     expect(await page.getByTestId("term-structure").textContent()).toMatch(/\d+\.\d\d %/);
-    // Two charts (term structure, history), each with a drawn line.
-    expect(await page.locator(".recharts-line-curve").count()).toBeGreaterThanOrEqual(2);
+    // Three charts: term structure (1 line), ATM vol history (1), VaR/ES history (3).
+    expect(await page.locator(".recharts-line-curve").count()).toBeGreaterThanOrEqual(5);
     expect(await page.textContent("main")).toContain("34 runs");
     await page.close();
   });

@@ -51,7 +51,7 @@ describe("vigil run --once", () => {
     expect(r.status).toBe(1);
     const out = JSON.parse(r.stdout);
     expect(out.status).toBe("degraded");
-    expect(out.reason).toMatch(/deribit:BTC: ingest: snapshot is 1020\.\d h old/);
+    expect(out.reason).toMatch(/deribit:BTC: ingest: snapshot is 1022\.3 h old/);
   });
 
   it("rejects bad arguments with a message naming them and exit code 2", () => {

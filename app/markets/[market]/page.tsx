@@ -55,6 +55,7 @@ export default async function MarketPage({ params }: { params: Promise<{ market:
             data={termRows}
             x="days"
             xLabel="days to expiry"
+            numericX
             series={[{ key: "atmVol", name: "ATM implied vol", color: "#5cc8ff" }]}
           />
           <table data-testid="term-structure">
@@ -88,11 +89,17 @@ export default async function MarketPage({ params }: { params: Promise<{ market:
         {historyRows.length} runs. 30-day ATM vol (interpolated in total variance); 1-day VaR and
         Expected Shortfall by historical simulation (loss = −log return).
       </p>
+      <h3>30-day ATM implied vol</h3>
+      <PercentLines
+        data={historyRows}
+        x="date"
+        series={[{ key: "atm30d", name: "30d ATM vol", color: "#5cc8ff" }]}
+      />
+      <h3>1-day VaR and Expected Shortfall</h3>
       <PercentLines
         data={historyRows}
         x="date"
         series={[
-          { key: "atm30d", name: "30d ATM vol", color: "#5cc8ff" },
           { key: "var99", name: "VaR 99 %", color: "#d29922" },
           { key: "es99", name: "ES 99 %", color: "#f85149" },
           { key: "es975", name: "ES 97.5 %", color: "#a371f7" },
