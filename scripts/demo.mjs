@@ -4,6 +4,7 @@
 import { spawnSync, spawn } from "node:child_process";
 
 const node = process.execPath;
+process.env.NEXT_TELEMETRY_DISABLED ??= "1"; // no calls home from a local demo
 const step = (title, args) => {
   console.log(`\n▶ ${title}`);
   const r = spawnSync(node, args, { stdio: "inherit" });
