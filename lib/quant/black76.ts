@@ -254,9 +254,7 @@ export function black76Vega(
   if (!validInputs(forward, strike, t, vol)) return NaN;
   const sqrtT = Math.sqrt(t);
   const x = logMoneyness(forward, strike);
-  return (
-    discount * Math.sqrt(forward) * Math.sqrt(strike) * sqrtT * normalisedVega(x, vol * sqrtT)
-  );
+  return discount * Math.sqrt(forward) * Math.sqrt(strike) * sqrtT * normalisedVega(x, vol * sqrtT);
 }
 
 /**

@@ -57,7 +57,10 @@ function rationalCubic(
     const t2 = t * t;
     const omt2 = omt * omt;
     return (
-      (yr * t2 * t + (r * yr - h * dr) * t2 * omt + (r * yl + h * dl) * t * omt2 + yl * omt2 * omt) /
+      (yr * t2 * t +
+        (r * yr - h * dr) * t2 * omt +
+        (r * yl + h * dl) * t * omt2 +
+        yl * omt2 * omt) /
       (1 + (r - 3) * t * omt)
     );
   }
@@ -72,7 +75,8 @@ function minimumControlParameter(dl: number, dr: number, s: number, preferShape:
   let r1 = -DBL_MAX;
   let r2 = -DBL_MAX;
   if (monotonic) {
-    if (Math.abs(s) >= DBL_MIN) r1 = (dr + dl) / s; // monotonicity, D&G (3.8)
+    if (Math.abs(s) >= DBL_MIN)
+      r1 = (dr + dl) / s; // monotonicity, D&G (3.8)
     else if (preferShape) r1 = R_MAX;
   }
   if (convex || concave) {
@@ -161,7 +165,9 @@ function lowerMap(x: number, s: number): void {
 function inverseLowerMap(x: number, f: number): number {
   if (f <= 0) return 0;
   const ax = Math.abs(x);
-  return Math.abs(x / (SQRT_THREE * normInvAS241(Math.cbrt(f / (TWO_PI_OVER_SQRT_TWENTY_SEVEN * ax)))));
+  return Math.abs(
+    x / (SQRT_THREE * normInvAS241(Math.cbrt(f / (TWO_PI_OVER_SQRT_TWENTY_SEVEN * ax)))),
+  );
 }
 
 /** f_upper(s) = Φ(−s/2), with df/dβ and d²f/dβ². */
@@ -253,7 +259,7 @@ function otmVol(beta: number, x: number, bMax: number): number {
           const bpob = bp / b;
           const h = x / s;
           const bHalley = (h * h) / s - s / 4;
-          const newton = (((lnBeta - lnB) * lnB) / lnBeta) / bpob;
+          const newton = ((lnBeta - lnB) * lnB) / lnBeta / bpob;
           const halley = bHalley - bpob * (1 + 2 / lnB);
           const bHh3 = bHalley * bHalley - 3 * (h / s) * (h / s) - 0.25;
           const hh3 =
@@ -381,7 +387,13 @@ const BAD_TYPE = 10;
 
 let lastCode = OK;
 
-function solve(price: number, forward: number, strike: number, t: number, type: OptionType): number {
+function solve(
+  price: number,
+  forward: number,
+  strike: number,
+  t: number,
+  type: OptionType,
+): number {
   if (!Number.isFinite(price)) return fail(BAD_PRICE);
   if (!(forward > 0 && forward < Infinity)) return fail(BAD_FORWARD);
   if (!(strike > 0 && strike < Infinity)) return fail(BAD_STRIKE);
