@@ -14,7 +14,7 @@
  * τ = 2·ε^{1/16} ≈ 0.2107. The same x, √F·√K and b are used by the implied-vol inversion, so
  * pricing and inversion are exactly consistent.
  */
-import { erf, erfcx, ONE_OVER_SQRT_TWO_PI } from "./normal";
+import { erf, erfcx, erfcxRemainder, ONE_OVER_SQRT_TWO_PI } from "./normal";
 
 export type OptionType = "call" | "put";
 
@@ -164,7 +164,18 @@ export function normalisedBlackAndVega(x: number, s: number, out: Float64Array):
   out[1] = vega;
   let b: number;
   if (h < ETA && h + t < ETA + TAU) b = vega * asymptoticExpansion(h, t);
-  else if (t < TAU) b = vega * smallTExpansion(h, t);
+  else if (h + t < -5.65685424949238 && t * h < -0.05) {
+    // both −(h±t)/√2 ≥ 4: with Cody's erfcx(y) = (1/√π − r(y))/y, Y(z) = √(π/2)·erfcx(−z/√2),
+    // Y(h+t) − Y(h−t) = 2t/(h² − t²) − √(π/2)·(r(y₁)/y₁ − r(y₂)/y₂), y₁,₂ = −(h±t)/√2; the
+    // cancelling part is the small second term only (better than the Taylor series unless t·|h|
+    // is tiny, where the cancellation of that term, ~1/(2t|h|), would dominate)
+    const y1 = -ONE_OVER_SQRT_TWO * (h + t);
+    const y2 = -ONE_OVER_SQRT_TWO * (h - t);
+    const d =
+      (2 * t) / ((h + t) * (h - t)) -
+      SQRT_HALF_PI * (erfcxRemainder(y1) / y1 - erfcxRemainder(y2) / y2);
+    b = vega * d;
+  } else if (t < TAU) b = vega * smallTExpansion(h, t);
   else if (h + t > 0.85) {
     // b_max − b = e^{x/2}Φ(−h−t) + e^{−x/2}Φ(h−t) = ½e^{−(h²+t²)/2}·[erfcx((h+t)/√2) + erfcx((t−h)/√2)]
     // (both arguments positive), and b is at least about 60 % of b_max here
@@ -248,10 +259,10 @@ export function black76Vega(
   strike: number,
   t: number,
   vol: number,
-  _type: OptionType = "call",
+  type: OptionType = "call",
   discount = 1,
 ): number {
-  if (!validInputs(forward, strike, t, vol)) return NaN;
+  if (!validInputs(forward, strike, t, vol) || (type !== "call" && type !== "put")) return NaN;
   const sqrtT = Math.sqrt(t);
   const x = logMoneyness(forward, strike);
   return discount * Math.sqrt(forward) * Math.sqrt(strike) * sqrtT * normalisedVega(x, vol * sqrtT);

@@ -113,6 +113,27 @@ function erfcxPositive(y: number): number {
 }
 
 /**
+ * For y ≥ 4: r(y) in Cody's third-interval form erfcx(y) = (1/√π − r(y))/y, r(y) ≈ 1/(2√π·y²).
+ * Differences of erfcx at nearby large arguments can then be formed without cancellation in the
+ * leading 1/(√π·y) term.
+ */
+export function erfcxRemainder(y: number): number {
+  if (y >= XHUGE) return 0;
+  const ysq = 1 / (y * y);
+  let xnum = P5 * ysq;
+  let xden = ysq;
+  xnum = (xnum + P0) * ysq;
+  xden = (xden + Q0) * ysq;
+  xnum = (xnum + P1) * ysq;
+  xden = (xden + Q1) * ysq;
+  xnum = (xnum + P2) * ysq;
+  xden = (xden + Q2) * ysq;
+  xnum = (xnum + P3) * ysq;
+  xden = (xden + Q3) * ysq;
+  return (ysq * (xnum + P4)) / (xden + Q4);
+}
+
+/**
  * exp(-x²) without the rounding error of forming x²: x = xh + (x - xh) with xh a multiple of 1/16
  * (so xh² is exact), exp(-x²) = exp(-xh²)·exp(-(x - xh)(x + xh)) (Cody's device).
  */
