@@ -139,6 +139,10 @@ export class ReplaySource implements MarketSource {
     const out: Loaded["daily"] = [];
     for (const { file, source, observedAfterDays } of DAILY_FILES[asset]) {
       const parsed = parsePriceCsv(readFileSync(join(this.dir, file), "utf8"));
+      if (parsed.issues.length) {
+        const { line, reason } = parsed.issues[0];
+        throw new Error(`${file}: line ${line}: ${reason} (${parsed.issues.length} bad rows)`);
+      }
       const lastDay = out.length ? out[out.length - 1].day : "";
       parsed.dates.forEach((day, i) => {
         if (day <= lastDay) return; // the earlier, longer series wins where both exist

@@ -1,6 +1,8 @@
 import type { MarketId } from "../config";
 
-export type OptionType = "call" | "put";
+import type { OptionType } from "../quant/black76";
+
+export type { OptionType };
 
 /** One option quote of a snapshot. Deribit BTC/ETH options are inverse: prices are in coin. */
 export interface OptionQuote {
