@@ -1,6 +1,7 @@
 // Markets, governed parameters and their policies. The config's hash is stored with every run, so a
 // run can be re-computed with exactly the settings it used.
 import { createHash } from "node:crypto";
+import { existsSync, readFileSync } from "node:fs";
 import { z } from "zod";
 
 export const MarketIdSchema = z.string().regex(/^[a-z]+:[A-Z0-9]+$/, "market id like deribit:BTC");
@@ -124,7 +125,27 @@ export function configHash(config: VigilConfig): string {
   return sha256Hex(canonicalJson(config));
 }
 
-/** The code version stored with each run: the deployed commit where known. */
+/**
+ * The code version stored with each run: the deployed commit (Vercel), an explicit version, or
+ * the checked-out git commit; "unknown" outside a checkout.
+ */
 export function codeVersion(env: Record<string, string | undefined> = process.env): string {
-  return env.VERCEL_GIT_COMMIT_SHA || env.VIGIL_CODE_VERSION || "dev";
+  return env.VERCEL_GIT_COMMIT_SHA || env.VIGIL_CODE_VERSION || (gitHead ??= readGitHead());
+}
+
+let gitHead: string | undefined;
+
+function readGitHead(): string {
+  try {
+    const head = readFileSync(".git/HEAD", "utf8").trim();
+    if (!head.startsWith("ref: ")) return head;
+    const ref = head.slice(5);
+    if (existsSync(`.git/${ref}`)) return readFileSync(`.git/${ref}`, "utf8").trim();
+    const packed = readFileSync(".git/packed-refs", "utf8")
+      .split("\n")
+      .find((l) => l.endsWith(` ${ref}`));
+    return packed?.split(" ")[0] ?? "unknown";
+  } catch {
+    return "unknown";
+  }
 }

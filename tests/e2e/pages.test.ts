@@ -172,6 +172,19 @@ describe.skipIf(!canRun)("pages in headless Chromium", () => {
     await p.close();
   });
 
+  it("the cron route runs one job per slot even when delivered twice at once", async () => {
+    const call = () =>
+      fetch(`${base}/api/cron/run`, { headers: { authorization: "Bearer e2e-secret" } });
+    const [a, b] = await Promise.all([call(), call()]);
+    const [ja, jb] = [await a.json(), await b.json()];
+    expect(ja.runId).toBe(jb.runId);
+    expect(ja.runKey).toMatch(/^hourly:\d{4}-\d\d-\d\dT\d\d:00:00\.000Z$/);
+    // The bundled data ends 2026-08-19: as of now it is stale, so the run is degraded, not a proposal.
+    expect(ja.status).toBe("degraded");
+    expect(a.status).toBe(200);
+    expect(ja.markets.every((m: { proposals: number[] }) => m.proposals.length === 0)).toBe(true);
+  });
+
   it("unknown run and proposal ids give 404, the cron route refuses a wrong secret", async () => {
     expect((await fetch(`${base}/runs/999999`)).status).toBe(404);
     expect((await fetch(`${base}/proposals/abc`)).status).toBe(404);
