@@ -2,8 +2,9 @@ import Link from "next/link";
 import { notFound } from "next/navigation";
 import { getDb } from "@/db";
 import { latestTermStructure, marketHistory, marketIds } from "@/db/queries/views";
-import { pct, usd, utc } from "@/lib/format";
+import { utc } from "@/lib/format";
 import { PercentLines } from "../../_components/charts";
+import { SlicesTable } from "../../_components/tables";
 
 export const dynamic = "force-dynamic";
 
@@ -58,28 +59,7 @@ export default async function MarketPage({ params }: { params: Promise<{ market:
             numericX
             series={[{ key: "atmVol", name: "ATM implied vol", color: "#5cc8ff" }]}
           />
-          <table data-testid="term-structure">
-            <thead>
-              <tr>
-                <th>expiry</th>
-                <th className="num">days</th>
-                <th className="num">forward</th>
-                <th className="num">ATM vol</th>
-                <th className="num">quotes used</th>
-              </tr>
-            </thead>
-            <tbody>
-              {term.slices.map((s) => (
-                <tr key={s.expiry.toISOString()}>
-                  <td>{utc(s.expiry)}</td>
-                  <td className="num">{(s.t * 365).toFixed(1)}</td>
-                  <td className="num">{usd(s.forward)}</td>
-                  <td className="num">{pct(s.atmVol)}</td>
-                  <td className="num">{s.quotesUsed}</td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
+          <SlicesTable rows={term.slices} testId="term-structure" />
         </>
       ) : (
         <p className="muted">No calibrated run yet.</p>

@@ -5,6 +5,7 @@ import { proposalDetail } from "@/db/queries/views";
 import { pct, pp, utc } from "@/lib/format";
 import type { GuardrailStep } from "@/lib/governance/policy";
 import { StatusBadge } from "../../_components/StatusBadge";
+import { RiskTable } from "../../_components/tables";
 
 export const dynamic = "force-dynamic";
 
@@ -94,32 +95,7 @@ export default async function ProposalPage({ params }: { params: Promise<{ id: s
         );
       })}
       <h2>Evidence</h2>
-      <table data-testid="evidence">
-        <thead>
-          <tr>
-            <th>metric</th>
-            <th className="num">level</th>
-            <th className="num">VaR</th>
-            <th className="num">ES</th>
-            <th className="num">returns</th>
-            <th>window</th>
-          </tr>
-        </thead>
-        <tbody>
-          {d.metrics.map((m) => (
-            <tr key={m.id}>
-              <td>historical simulation, {m.horizonDays} day</td>
-              <td className="num">{pct(m.level, 1)}</td>
-              <td className="num">{pct(m.var)}</td>
-              <td className="num">{pct(m.es)}</td>
-              <td className="num">{m.sampleSize}</td>
-              <td>
-                {m.windowFrom} → {m.windowTo}
-              </td>
-            </tr>
-          ))}
-        </tbody>
-      </table>
+      <RiskTable rows={d.metrics} testId="evidence" />
       <p className="muted">
         Inputs and stage timings: <Link href={`/runs/${p.runId}`}>run #{p.runId}</Link>
         {d.run && (

@@ -2,8 +2,9 @@ import Link from "next/link";
 import { notFound } from "next/navigation";
 import { getDb } from "@/db";
 import { runDetail } from "@/db/queries/views";
-import { pct, usd, utc } from "@/lib/format";
+import { usd, utc } from "@/lib/format";
 import { StatusBadge } from "../../_components/StatusBadge";
+import { RiskTable, SlicesTable } from "../../_components/tables";
 
 export const dynamic = "force-dynamic";
 
@@ -116,59 +117,13 @@ export default async function RunPage({ params }: { params: Promise<{ id: string
             {metrics.length > 0 && (
               <>
                 <h3>Risk</h3>
-                <table data-testid="risk">
-                  <thead>
-                    <tr>
-                      <th>method</th>
-                      <th className="num">level</th>
-                      <th className="num">horizon</th>
-                      <th className="num">VaR</th>
-                      <th className="num">ES</th>
-                      <th className="num">returns</th>
-                      <th>window</th>
-                    </tr>
-                  </thead>
-                  <tbody>
-                    {metrics.map((x) => (
-                      <tr key={x.id}>
-                        <td>historical simulation</td>
-                        <td className="num">{pct(x.level, 1)}</td>
-                        <td className="num">{x.horizonDays} d</td>
-                        <td className="num">{pct(x.var)}</td>
-                        <td className="num">{pct(x.es)}</td>
-                        <td className="num">{x.sampleSize}</td>
-                        <td>
-                          {x.windowFrom} → {x.windowTo}
-                        </td>
-                      </tr>
-                    ))}
-                  </tbody>
-                </table>
+                <RiskTable rows={metrics} testId="risk" />
               </>
             )}
             {slices.length > 0 && (
               <>
                 <h3>Implied vol by expiry</h3>
-                <table>
-                  <thead>
-                    <tr>
-                      <th>expiry</th>
-                      <th className="num">forward</th>
-                      <th className="num">ATM vol</th>
-                      <th className="num">quotes</th>
-                    </tr>
-                  </thead>
-                  <tbody>
-                    {slices.map((s) => (
-                      <tr key={s.expiry.toISOString()}>
-                        <td>{utc(s.expiry)}</td>
-                        <td className="num">{usd(s.forward)}</td>
-                        <td className="num">{pct(s.atmVol)}</td>
-                        <td className="num">{s.quotesUsed}</td>
-                      </tr>
-                    ))}
-                  </tbody>
-                </table>
+                <SlicesTable rows={slices} testId="slices" />
               </>
             )}
             <h3>Proposals</h3>
