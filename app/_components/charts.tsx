@@ -17,17 +17,24 @@ export interface SeriesSpec {
   key: string;
   name: string;
   color: string;
+  /** "dash" for bounds (e.g. bid and ask), "points" for observations without a line. */
+  style?: "solid" | "dash" | "points";
 }
 
-const fmtPct = (v: number) => `${(v * 100).toFixed(1)}%`;
+const FORMATS = {
+  percent: (v: number) => `${(v * 100).toFixed(1)}%`,
+  number: (v: number) => (Math.abs(v) >= 10 ? v.toFixed(0) : v.toFixed(2)),
+};
 
-/** Percent-valued lines over a shared x key (dates or days-to-expiry). */
-export function PercentLines({
+/** Lines over a shared x key (dates, days to expiry, log-moneyness). */
+export function Lines({
   data,
   x,
   series,
   xLabel,
   numericX = false,
+  yFormat = "percent",
+  height,
 }: {
   data: Array<Record<string, number | string | null>>;
   x: string;
@@ -35,16 +42,20 @@ export function PercentLines({
   xLabel?: string;
   /** Space x by value (e.g. days to expiry) instead of one slot per row. */
   numericX?: boolean;
+  yFormat?: keyof typeof FORMATS;
+  height?: number;
 }) {
+  const fmt = FORMATS[yFormat];
   return (
-    <div className="chart" data-testid="chart">
+    <div className="chart" data-testid="chart" style={height ? { height } : undefined}>
       <ResponsiveContainer width="100%" height="100%">
         <LineChart data={data} margin={{ top: 8, right: 16, bottom: 16, left: 8 }}>
           <CartesianGrid stroke="#26313d" strokeDasharray="3 3" />
           <XAxis
             dataKey={x}
             type={numericX ? "number" : "category"}
-            domain={numericX ? [0, "dataMax"] : undefined}
+            domain={numericX ? ["dataMin", "dataMax"] : undefined}
+            tickFormatter={numericX ? (v: number) => String(Number(v.toFixed(2))) : undefined}
             stroke="#8b98a5"
             fontSize={12}
             label={
@@ -53,9 +64,9 @@ export function PercentLines({
                 : undefined
             }
           />
-          <YAxis stroke="#8b98a5" fontSize={12} tickFormatter={fmtPct} domain={["auto", "auto"]} />
+          <YAxis stroke="#8b98a5" fontSize={12} tickFormatter={fmt} domain={["auto", "auto"]} />
           <Tooltip
-            formatter={(v) => (typeof v === "number" ? fmtPct(v) : String(v))}
+            formatter={(v) => (typeof v === "number" ? fmt(v) : String(v))}
             contentStyle={{ background: "#161d25", border: "1px solid #26313d" }}
           />
           <Legend verticalAlign="top" height={28} />
@@ -65,9 +76,12 @@ export function PercentLines({
               type="monotone"
               dataKey={s.key}
               name={s.name}
-              stroke={s.color}
-              dot={data.length < 60}
-              strokeWidth={2}
+              stroke={s.style === "points" ? "none" : s.color}
+              strokeDasharray={s.style === "dash" ? "4 3" : undefined}
+              dot={
+                s.style === "points" ? { r: 2.5, fill: s.color, stroke: s.color } : data.length < 60
+              }
+              strokeWidth={s.style === "dash" ? 1 : 2}
               connectNulls
               isAnimationActive={false}
             />

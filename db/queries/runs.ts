@@ -1,6 +1,6 @@
 import { and, asc, eq, lt, sql } from "drizzle-orm";
 import type { AuditEventBody } from "../../lib/governance/audit";
-import type { MarketOutcome, RunSummary, Status } from "../../lib/pipeline/types";
+import type { Calibration, MarketOutcome, RunSummary, Status } from "../../lib/pipeline/types";
 import type { Db } from "../client";
 import {
   optionQuotes,
@@ -109,14 +109,15 @@ export async function persistRun(
       };
       for (const o of outcomes) {
         const snapshotId = o.ingest ? await storeSnapshot(tx, o) : null;
-        const dropped = o.ivs ? Object.values(o.ivs.dropped).reduce((s, n) => s + (n ?? 0), 0) : 0;
+        const ivs = o.calibration?.ivs;
+        const dropped = ivs ? Object.values(ivs.dropped).reduce((s, n) => s + (n ?? 0), 0) : 0;
         await tx.insert(runMarkets).values({
           runId: run.id,
           marketId: o.market,
           status: o.status,
           reason: o.reason,
           snapshotId,
-          quotesUsed: o.ivs?.used ?? 0,
+          quotesUsed: ivs?.used ?? 0,
           quotesDropped: dropped,
           inputHash: o.ingest?.inputHash ?? null,
         });
@@ -134,36 +135,8 @@ export async function persistRun(
             })),
           );
         }
-        if (o.ivs && o.ingest) {
-          const [surface] = await tx
-            .insert(surfaces)
-            .values({
-              runId: run.id,
-              marketId: o.market,
-              model: "market-iv",
-              asOf: new Date(o.ingest.snapshot.capturedAt),
-              diagnostics: {
-                used: o.ivs.used,
-                dropped: o.ivs.dropped,
-                expiries: o.ivs.expiries.length,
-                atm30d: Number.isFinite(o.ivs.atm30d) ? o.ivs.atm30d : null,
-              },
-            })
-            .returning({ id: surfaces.id });
-          if (o.ivs.expiries.length) {
-            await tx.insert(surfaceSlices).values(
-              o.ivs.expiries.map((e) => ({
-                surfaceId: surface.id,
-                expiry: new Date(e.expiry),
-                t: e.t,
-                forward: e.forward,
-                atmVol: Number.isFinite(e.atmVol) ? e.atmVol : null,
-                params: { points: e.points },
-                quotesUsed: e.points.length,
-                diagnostics: {},
-              })),
-            );
-          }
+        if (o.calibration && o.ingest) {
+          await storeSurfaces(tx, run.id, o.market, o.ingest.snapshot.capturedAt, o.calibration);
         }
         if (o.risk?.length) {
           await tx
@@ -175,7 +148,7 @@ export async function persistRun(
           market: o.market,
           status: o.status,
           reason: o.reason,
-          quotes: { used: o.ivs?.used ?? 0, dropped },
+          quotes: { used: ivs?.used ?? 0, dropped },
           proposals: ids,
         });
       }
@@ -198,6 +171,86 @@ export async function persistRun(
 function combinedInputHash(outcomes: MarketOutcome[]): string | null {
   const hashes = outcomes.map((o) => o.ingest?.inputHash).filter(Boolean);
   return hashes.length ? hashes.join(",") : null;
+}
+
+/**
+ * The quotes' implied vols (model "market-iv": bid/ask/mid/mark per quote, ATM vol per expiry) and
+ * each fitted surface with its per-slice parameters and diagnostics.
+ */
+async function storeSurfaces(
+  tx: Db,
+  runId: number,
+  marketId: string,
+  capturedAt: number,
+  { ivs, fits }: Calibration,
+): Promise<void> {
+  const asOf = new Date(capturedAt);
+  const finite = (x: number) => (Number.isFinite(x) ? x : null);
+  const [raw] = await tx
+    .insert(surfaces)
+    .values({
+      runId,
+      marketId,
+      model: "market-iv",
+      asOf,
+      diagnostics: {
+        used: ivs.used,
+        dropped: ivs.dropped,
+        expiries: ivs.expiries.length,
+        atm30d: finite(ivs.atm30d),
+      },
+    })
+    .returning({ id: surfaces.id });
+  if (ivs.expiries.length) {
+    await tx.insert(surfaceSlices).values(
+      ivs.expiries.map((e) => ({
+        surfaceId: raw.id,
+        expiry: new Date(e.expiry),
+        t: e.t,
+        forward: e.forward,
+        atmVol: finite(e.atmVol),
+        params: { points: e.points },
+        quotesUsed: e.points.length,
+        diagnostics: {},
+      })),
+    );
+  }
+  for (const fit of fits) {
+    const [row] = await tx
+      .insert(surfaces)
+      .values({
+        runId,
+        marketId,
+        model: fit.model,
+        asOf,
+        diagnostics: { ...fit.surface, mark: fit.mark ?? null, skipped: fit.skipped },
+      })
+      .returning({ id: surfaces.id });
+    const slices = fit.slices.filter((s) => s.expiry !== undefined);
+    if (slices.length === 0) continue;
+    await tx.insert(surfaceSlices).values(
+      slices.map((s) => ({
+        surfaceId: row.id,
+        expiry: new Date(s.expiry!),
+        t: s.t,
+        forward: s.forward,
+        atmVol: finite(fit.impliedVol(0, s.t)),
+        params: s.params,
+        quotesUsed: s.n,
+        diagnostics: {
+          rmseVolPts: s.rmseVolPts,
+          maxErrVolPts: s.maxErrVolPts,
+          insideSpreadShare: s.insideSpreadShare,
+          butterflyViolations: s.butterflyViolations,
+          status: s.status,
+          markRmseVolPts: s.markRmseVolPts ?? null,
+          fitVsMarkRmseVolPts: s.fitVsMarkRmseVolPts ?? null,
+          k: s.k,
+          fitIv: s.fitIv,
+        },
+      })),
+    );
+  }
 }
 
 async function storeSnapshot(tx: Db, o: MarketOutcome): Promise<number> {

@@ -192,40 +192,60 @@ export async function proposalDetail(db: Db, id: number) {
   return { proposal: p, changes, run, metrics };
 }
 
-/** ATM term structure of a market's latest run with a surface. */
-export async function latestTermStructure(db: Db, marketId: string) {
-  const [s] = await db
-    .select({ id: surfaces.id, runId: surfaces.runId, asOf: surfaces.asOf })
+/** The latest run of a market that has quote IVs: its surfaces and slices, for term and smiles. */
+export async function latestSurfaces(db: Db, marketId: string) {
+  const [latest] = await db
+    .select({ runId: surfaces.runId, asOf: surfaces.asOf })
     .from(surfaces)
     .innerJoin(runs, eq(runs.id, surfaces.runId))
-    .where(eq(surfaces.marketId, marketId))
+    .where(and(eq(surfaces.marketId, marketId), eq(surfaces.model, "market-iv")))
     .orderBy(desc(runs.asOf), desc(runs.id))
     .limit(1);
-  if (!s) return null;
+  if (!latest) return null;
+  const surfs = await db
+    .select()
+    .from(surfaces)
+    .where(and(eq(surfaces.runId, latest.runId), eq(surfaces.marketId, marketId)));
   const slices = await db
-    .select({
-      expiry: surfaceSlices.expiry,
-      t: surfaceSlices.t,
-      forward: surfaceSlices.forward,
-      atmVol: surfaceSlices.atmVol,
-      quotesUsed: surfaceSlices.quotesUsed,
-    })
+    .select()
     .from(surfaceSlices)
-    .where(eq(surfaceSlices.surfaceId, s.id))
+    .where(
+      inArray(
+        surfaceSlices.surfaceId,
+        surfs.map((x) => x.id),
+      ),
+    )
     .orderBy(asc(surfaceSlices.expiry));
-  return { ...s, slices };
+  const byModel = (model: string) => {
+    const surf = surfs.find((x) => x.model === model);
+    return surf ? { ...surf, slices: slices.filter((x) => x.surfaceId === surf.id) } : null;
+  };
+  return {
+    ...latest,
+    raw: byModel("market-iv"),
+    published: byModel("published"),
+    svi: byModel("svi"),
+  };
 }
 
-/** Per-run history of a market: 30-day ATM vol and HS VaR/ES, one point per run, oldest first. */
+/**
+ * Per-run history of a market, oldest first: 30-day ATM vol and fit diagnostics (from the
+ * surfaces) and HS VaR/ES. Bounded by `limit` runs.
+ */
 export async function marketHistory(db: Db, marketId: string, limit = 2000) {
-  const [vols, risk] = await Promise.all([
+  const [surfs, risk] = await Promise.all([
     db
-      .select({ runId: surfaces.runId, asOf: runs.asOf, diagnostics: surfaces.diagnostics })
+      .select({
+        runId: surfaces.runId,
+        asOf: runs.asOf,
+        model: surfaces.model,
+        diagnostics: surfaces.diagnostics,
+      })
       .from(surfaces)
       .innerJoin(runs, eq(runs.id, surfaces.runId))
       .where(eq(surfaces.marketId, marketId))
       .orderBy(desc(runs.asOf))
-      .limit(limit),
+      .limit(limit * 3),
     db
       .select({
         runId: riskMetrics.runId,
@@ -246,7 +266,7 @@ export async function marketHistory(db: Db, marketId: string, limit = 2000) {
       .orderBy(desc(runs.asOf))
       .limit(limit * 2),
   ]);
-  return { vols: vols.reverse(), risk: risk.reverse() };
+  return { surfaces: surfs.reverse(), risk: risk.reverse() };
 }
 
 export interface LatestRunPayload {

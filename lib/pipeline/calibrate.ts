@@ -1,13 +1,23 @@
 import type { MarketConfig } from "../config";
-import { chainImpliedVols, type ChainIvs } from "../market/impliedVols";
+import { chainImpliedVols } from "../market/impliedVols";
+import { surfaceInput } from "../market/surfaceInput";
 import type { Snapshot } from "../market/types";
+import { fitSurface, type SurfaceModel } from "../quant/surface";
 import { StageError } from "./ingest";
+import type { Calibration } from "./types";
 
 /** Fewer usable quotes than this and the chain says too little about the market. */
 export const MIN_QUOTES = 20;
 
-/** Implied vols of every usable quote and the ATM vol per expiry. */
-export function calibrate(market: MarketConfig, snapshot: Snapshot): ChainIvs {
+/**
+ * The published surface (arbitrage-free, Andreasen–Huge) and, as a diagnostic, unconstrained raw
+ * SVI per slice. The published surface's arbitrage checks gate the run: a surface that fails them
+ * must not feed risk numbers.
+ */
+export const CALIBRATED_MODELS: readonly SurfaceModel[] = ["published", "svi"];
+
+/** Implied vols of every usable quote, ATM vol per expiry, and the fitted surfaces. */
+export function calibrate(market: MarketConfig, snapshot: Snapshot): Calibration {
   const ivs = chainImpliedVols(snapshot, market.minExpiryDays);
   if (ivs.used < MIN_QUOTES) {
     throw new StageError(
@@ -15,5 +25,15 @@ export function calibrate(market: MarketConfig, snapshot: Snapshot): ChainIvs {
       "degraded",
     );
   }
-  return ivs;
+  const input = surfaceInput(ivs);
+  const fits = CALIBRATED_MODELS.map((model) => fitSurface(input, { model }));
+  const published = fits[0].surface;
+  if (published.butterflyViolations > 0 || published.calendarViolations > 0) {
+    throw new StageError(
+      `published surface has ${published.butterflyViolations} butterfly and ` +
+        `${published.calendarViolations} calendar violations`,
+      "degraded",
+    );
+  }
+  return { ivs, fits };
 }

@@ -164,22 +164,25 @@ async function runMarket(
     return outcome;
   }
   outcome.ingest = ing;
-  const ivs = await stage(
+  const cal = await stage(
     "calibrate",
     () => calibrate(market, ing.snapshot),
-    (r) => ({
-      used: r.used,
-      dropped: r.dropped,
-      expiries: r.expiries.map((e) => ({
+    ({ ivs, fits }) => ({
+      used: ivs.used,
+      dropped: ivs.dropped,
+      atm30d: ivs.atm30d,
+      expiries: ivs.expiries.map((e) => ({
         expiry: new Date(e.expiry).toISOString(),
         t: e.t,
         forward: e.forward,
         atmVol: e.atmVol,
         quotes: e.points.length,
       })),
+      surfaces: fits.map((f) => ({ model: f.model, ...f.surface })),
+      mark: fits[0].mark ?? null,
     }),
   );
-  if (ivs) outcome.ivs = ivs;
+  if (cal) outcome.calibration = cal;
   const risk = await stage(
     "assess",
     () => assess(market, ing.history),

@@ -1,5 +1,6 @@
 import type { MarketId } from "../config";
 import type { ChainIvs } from "../market/impliedVols";
+import type { SurfaceFit } from "../quant/surface";
 import type { DailyPrice, Snapshot } from "../market/types";
 import type { GuardrailOutcome, TargetDerivation } from "../governance/policy";
 
@@ -21,6 +22,12 @@ export interface IngestResult {
   /** Hash of everything the run read for this market: the snapshot and the price history. */
   inputHash: string;
   snapshotAgeHours: number;
+}
+
+/** What the calibrate stage produced: quote IVs and the fitted surfaces (published first). */
+export interface Calibration {
+  ivs: ChainIvs;
+  fits: SurfaceFit[];
 }
 
 export interface RiskMetric {
@@ -68,7 +75,7 @@ export interface MarketOutcome {
   reason: string | null;
   stages: StageRecord[];
   ingest?: IngestResult;
-  ivs?: ChainIvs;
+  calibration?: Calibration;
   risk?: RiskMetric[];
   considered: ProposedChange[];
   proposal?: ProposalDraft;

@@ -131,8 +131,14 @@ describe.skipIf(!canRun)("pages in headless Chromium", () => {
     const rows = await page.getByTestId("term-structure").locator("tbody tr").count();
     expect(rows).toBeGreaterThanOrEqual(8);
     expect(await page.getByTestId("term-structure").textContent()).toMatch(/\d+\.\d\d %/);
-    // Three charts: term structure (1 line), ATM vol history (1), VaR/ES history (3).
-    expect(await page.locator(".recharts-line-curve").count()).toBeGreaterThanOrEqual(5);
+    // Term structure, 30d ATM history, fit-error history, VaR/ES history and one smile per expiry.
+    const smiles = await page.getByTestId("smiles").locator(".card").count();
+    expect(smiles).toBe(rows);
+    expect(await page.locator(".recharts-wrapper").count()).toBe(4 + smiles);
+    expect(await page.getByTestId("surface-diagnostics").textContent()).toMatch(
+      /RMSE \d\.\d\d vol points .* 0 butterfly and 0 calendar violations/,
+    );
+    expect(await page.getByTestId("fit-diagnostics").locator("tbody tr").count()).toBe(rows);
     expect(await page.textContent("main")).toContain("34 runs");
     await page.close();
   });

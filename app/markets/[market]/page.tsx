@@ -1,9 +1,10 @@
 import Link from "next/link";
 import { notFound } from "next/navigation";
 import { getDb } from "@/db";
-import { latestTermStructure, marketHistory, marketIds } from "@/db/queries/views";
-import { utc } from "@/lib/format";
-import { PercentLines } from "../../_components/charts";
+import { latestSurfaces, marketHistory, marketIds } from "@/db/queries/views";
+import { pct, utc } from "@/lib/format";
+import type { IvPoint } from "@/lib/market/impliedVols";
+import { Lines } from "../../_components/charts";
 import { SlicesTable } from "../../_components/tables";
 
 export const dynamic = "force-dynamic";
@@ -12,71 +13,201 @@ export async function generateMetadata({ params }: { params: Promise<{ market: s
   return { title: decodeURIComponent((await params).market) };
 }
 
+interface FitDiagnostics {
+  rmseVolPts?: number;
+  insideSpreadShare?: number;
+  butterflyViolations?: number;
+  calendarViolations?: number;
+  mark?: { rmseVolPts: number; butterflyViolations: number } | null;
+  atm30d?: number | null;
+  k?: number[];
+  fitIv?: number[];
+  markRmseVolPts?: number | null;
+  status?: string;
+}
+
+const volPts = (x: number | null | undefined) =>
+  x === null || x === undefined || !Number.isFinite(x) ? "—" : x.toFixed(2);
+
 export default async function MarketPage({ params }: { params: Promise<{ market: string }> }) {
   const id = decodeURIComponent((await params).market);
   const { db } = await getDb();
   if (!(await marketIds(db)).includes(id)) notFound();
-  const [term, history] = await Promise.all([latestTermStructure(db, id), marketHistory(db, id)]);
-  const termRows =
-    term?.slices.map((s) => ({
-      days: Number((s.t * 365).toFixed(1)),
-      atmVol: s.atmVol,
-    })) ?? [];
+  const [latest, history] = await Promise.all([latestSurfaces(db, id), marketHistory(db, id)]);
+
+  // Per-run rows for the history charts, keyed by run.
   const byRun = new Map<number, Record<string, number | string | null>>();
-  for (const v of history.vols) {
-    const d = v.diagnostics as { atm30d?: number | null };
-    byRun.set(v.runId, { date: v.asOf.toISOString().slice(0, 10), atm30d: d.atm30d ?? null });
+  const row = (runId: number, asOf: Date) => {
+    let r = byRun.get(runId);
+    if (!r) byRun.set(runId, (r = { date: asOf.toISOString().slice(0, 10) }));
+    return r;
+  };
+  for (const s of history.surfaces) {
+    const d = s.diagnostics as FitDiagnostics;
+    const r = row(s.runId, s.asOf);
+    if (s.model === "market-iv") r.atm30d = d.atm30d ?? null;
+    if (s.model === "published") {
+      r.publishedRmse = d.rmseVolPts ?? null;
+      r.markRmse = d.mark?.rmseVolPts ?? null;
+      r.inside = d.insideSpreadShare ?? null;
+    }
+    if (s.model === "svi") r.sviRmse = d.rmseVolPts ?? null;
   }
-  for (const r of history.risk) {
-    const row = byRun.get(r.runId) ?? { date: r.asOf.toISOString().slice(0, 10) };
-    const tag = r.level === 0.99 ? "99" : r.level === 0.975 ? "975" : String(r.level);
-    row[`var${tag}`] = r.var;
-    row[`es${tag}`] = r.es;
-    byRun.set(r.runId, row);
+  for (const m of history.risk) {
+    const r = row(m.runId, m.asOf);
+    const tag = m.level === 0.99 ? "99" : m.level === 0.975 ? "975" : String(m.level);
+    r[`var${tag}`] = m.var;
+    r[`es${tag}`] = m.es;
   }
   const historyRows = [...byRun.values()].sort((a, b) =>
     String(a.date).localeCompare(String(b.date)),
   );
+
+  const raw = latest?.raw;
+  const published = latest?.published;
+  const pubDiag = published?.diagnostics as FitDiagnostics | undefined;
+  const smiles =
+    raw?.slices.map((slice) => {
+      const points = (slice.params as { points: IvPoint[] }).points;
+      const fit = published?.slices.find((p) => p.expiry.getTime() === slice.expiry.getTime());
+      const fd = fit?.diagnostics as FitDiagnostics | undefined;
+      const fitAt = new Map(fd?.k?.map((k, i) => [k, fd.fitIv![i]]) ?? []);
+      const svi = latest?.svi?.slices.find((p) => p.expiry.getTime() === slice.expiry.getTime());
+      return {
+        slice,
+        fit: fd,
+        svi: svi?.diagnostics as FitDiagnostics | undefined,
+        data: points.map((p) => ({
+          k: Number(p.k.toFixed(4)),
+          bid: p.bidIv,
+          ask: p.askIv,
+          mid: p.midIv,
+          mark: p.markIv,
+          fit: fitAt.get(p.k) ?? null,
+        })),
+      };
+    }) ?? [];
+
   return (
     <>
       <h1>{id}</h1>
       <p className="sub">
-        Implied-volatility term structure of the latest run and the history of volatility and tail
-        risk across runs.
+        Implied-volatility surface of the latest run, its fit diagnostics, and the history of
+        volatility, fit quality and tail risk across runs.
       </p>
-      <h2>ATM implied-vol term structure</h2>
-      {term ? (
+      {!latest || !raw ? (
+        <p className="muted">No calibrated run yet.</p>
+      ) : (
         <>
+          <h2>ATM implied-vol term structure</h2>
           <p className="muted">
-            Run <Link href={`/runs/${term.runId}`}>#{term.runId}</Link>, data captured{" "}
-            {utc(term.asOf)}. ATM vol = mid-price implied vol interpolated linearly in log-moneyness
-            to the forward.
+            Run <Link href={`/runs/${latest.runId}`}>#{latest.runId}</Link>, data captured{" "}
+            {utc(latest.asOf)}. ATM vol = mid-price implied vol interpolated linearly in
+            log-moneyness to the forward.
           </p>
-          <PercentLines
-            data={termRows}
+          <Lines
+            data={raw.slices.map((s) => ({
+              days: Number((s.t * 365).toFixed(1)),
+              atmVol: s.atmVol,
+            }))}
             x="days"
             xLabel="days to expiry"
             numericX
             series={[{ key: "atmVol", name: "ATM implied vol", color: "#5cc8ff" }]}
           />
-          <SlicesTable rows={term.slices} testId="term-structure" />
+          <SlicesTable rows={raw.slices} testId="term-structure" />
+
+          <h2>Published surface</h2>
+          {pubDiag && (
+            <p data-testid="surface-diagnostics">
+              Andreasen–Huge arbitrage-free local-vol surface: RMSE {volPts(pubDiag.rmseVolPts)} vol
+              points against mid (Deribit&apos;s own mark: {volPts(pubDiag.mark?.rmseVolPts)}),{" "}
+              {pct(pubDiag.insideSpreadShare, 1)} of fitted vols inside the bid–ask band,{" "}
+              {pubDiag.butterflyViolations} butterfly and {pubDiag.calendarViolations} calendar
+              violations (mark: {pubDiag.mark?.butterflyViolations ?? "—"} slices with butterfly
+              arbitrage at listed strikes).
+            </p>
+          )}
+          <table data-testid="fit-diagnostics">
+            <thead>
+              <tr>
+                <th>expiry</th>
+                <th className="num">quotes</th>
+                <th className="num">published RMSE (vol pts)</th>
+                <th className="num">inside bid–ask</th>
+                <th className="num">butterfly</th>
+                <th className="num">raw SVI RMSE</th>
+                <th className="num">Deribit mark RMSE</th>
+              </tr>
+            </thead>
+            <tbody>
+              {smiles.map(({ slice, fit, svi }) => (
+                <tr key={slice.expiry.toISOString()}>
+                  <td>{utc(slice.expiry)}</td>
+                  <td className="num">{slice.quotesUsed}</td>
+                  <td className="num">{volPts(fit?.rmseVolPts)}</td>
+                  <td className="num">{pct(fit?.insideSpreadShare, 1)}</td>
+                  <td className="num">{fit?.butterflyViolations ?? "—"}</td>
+                  <td className="num">{volPts(svi?.rmseVolPts)}</td>
+                  <td className="num">{volPts(fit?.markRmseVolPts)}</td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+
+          <h2>Smiles by expiry</h2>
+          <p className="muted">
+            Bid and ask implied vols (dashed) bound each quote; dots are mid IVs; the solid line is
+            the published surface; Deribit&apos;s mark IV in grey. x = log-moneyness ln(K/F).
+          </p>
+          <div className="grid" data-testid="smiles">
+            {smiles.map(({ slice, data }) => (
+              <div className="card" key={slice.expiry.toISOString()}>
+                <h3>
+                  {utc(slice.expiry).slice(0, 10)} · {(slice.t * 365).toFixed(1)} d
+                </h3>
+                <Lines
+                  data={data}
+                  x="k"
+                  numericX
+                  height={220}
+                  series={[
+                    { key: "bid", name: "bid", color: "#d29922", style: "dash" },
+                    { key: "ask", name: "ask", color: "#d29922", style: "dash" },
+                    { key: "mid", name: "mid", color: "#e6edf3", style: "points" },
+                    { key: "mark", name: "mark", color: "#8b98a5", style: "dash" },
+                    { key: "fit", name: "published", color: "#5cc8ff" },
+                  ]}
+                />
+              </div>
+            ))}
+          </div>
         </>
-      ) : (
-        <p className="muted">No calibrated run yet.</p>
       )}
+
       <h2>History across runs</h2>
-      <p className="muted">
-        {historyRows.length} runs. 30-day ATM vol (interpolated in total variance); 1-day VaR and
-        Expected Shortfall by historical simulation (loss = −log return).
-      </p>
+      <p className="muted">{historyRows.length} runs.</p>
       <h3>30-day ATM implied vol</h3>
-      <PercentLines
+      <Lines
         data={historyRows}
         x="date"
-        series={[{ key: "atm30d", name: "30d ATM vol", color: "#5cc8ff" }]}
+        series={[
+          { key: "atm30d", name: "30d ATM vol (interpolated in total variance)", color: "#5cc8ff" },
+        ]}
       />
-      <h3>1-day VaR and Expected Shortfall</h3>
-      <PercentLines
+      <h3>Fit error against mid (vol points)</h3>
+      <Lines
+        data={historyRows}
+        x="date"
+        yFormat="number"
+        series={[
+          { key: "publishedRmse", name: "published surface", color: "#5cc8ff" },
+          { key: "sviRmse", name: "raw SVI per slice", color: "#a371f7" },
+          { key: "markRmse", name: "Deribit mark", color: "#8b98a5" },
+        ]}
+      />
+      <h3>1-day VaR and Expected Shortfall (historical simulation, loss = −log return)</h3>
+      <Lines
         data={historyRows}
         x="date"
         series={[
