@@ -2,7 +2,8 @@ import Link from "next/link";
 import { notFound } from "next/navigation";
 import { getDb } from "@/db";
 import { runDetail } from "@/db/queries/views";
-import { usd, utc } from "@/lib/format";
+import { pct, usd, utc } from "@/lib/format";
+import type { SurfaceDiagnostics } from "@/lib/quant/surface";
 import { StatusBadge } from "../../_components/StatusBadge";
 import { RiskTable, SlicesTable } from "../../_components/tables";
 
@@ -55,8 +56,10 @@ export default async function RunPage({ params }: { params: Promise<{ id: string
       {d.markets.map((m) => {
         const stages = d.stages.filter((s) => s.marketId === m.marketId);
         const metrics = d.metrics.filter((x) => x.marketId === m.marketId);
-        const surface = d.surfaces.find((s) => s.marketId === m.marketId);
-        const slices = surface ? d.slices.filter((s) => s.surfaceId === surface.id) : [];
+        const surfs = d.surfaces.filter((s) => s.marketId === m.marketId);
+        const raw = surfs.find((s) => s.model === "market-iv");
+        const slices = raw ? d.slices.filter((s) => s.surfaceId === raw.id) : [];
+        const fits = surfs.filter((s) => s.model !== "market-iv");
         const props = d.proposals.filter((p) => p.marketId === m.marketId);
         return (
           <section key={m.marketId} data-testid="run-market">
@@ -122,6 +125,36 @@ export default async function RunPage({ params }: { params: Promise<{ id: string
             )}
             {slices.length > 0 && (
               <>
+                <h3>Surfaces</h3>
+                <table data-testid="surfaces">
+                  <thead>
+                    <tr>
+                      <th>model</th>
+                      <th className="num">RMSE vs mid (vol pts)</th>
+                      <th className="num">inside bid–ask</th>
+                      <th className="num">butterfly</th>
+                      <th className="num">calendar</th>
+                      <th className="num">fit time</th>
+                      <th>status</th>
+                    </tr>
+                  </thead>
+                  <tbody>
+                    {fits.map((f) => {
+                      const g = f.diagnostics as SurfaceDiagnostics;
+                      return (
+                        <tr key={f.id}>
+                          <td>{f.model}</td>
+                          <td className="num">{g.rmseVolPts.toFixed(2)}</td>
+                          <td className="num">{pct(g.insideSpreadShare, 1)}</td>
+                          <td className="num">{g.butterflyViolations}</td>
+                          <td className="num">{g.calendarViolations}</td>
+                          <td className="num">{g.fitMs.toFixed(1)} ms</td>
+                          <td>{g.status}</td>
+                        </tr>
+                      );
+                    })}
+                  </tbody>
+                </table>
                 <h3>Implied vol by expiry</h3>
                 <SlicesTable rows={slices} testId="slices" />
               </>
