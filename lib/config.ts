@@ -53,6 +53,9 @@ export const MarketConfigSchema = z.object({
   historyWindowDays: z.number().int().min(100),
   /** Quotes closer to expiry than this are not used (their IVs are dominated by noise). */
   minExpiryDays: z.number().nonnegative(),
+  /** Gate: fewer usable quotes or expiries than this and the chain is too thin to calibrate. */
+  minUsableQuotes: z.number().int().positive(),
+  minExpiries: z.number().int().positive(),
   parameters: z.array(ParameterConfigSchema).min(1),
 });
 export type MarketConfig = z.infer<typeof MarketConfigSchema>;
@@ -94,6 +97,8 @@ export const DEFAULT_CONFIG: VigilConfig = VigilConfigSchema.parse({
       maxSnapshotAgeHours: 24,
       historyWindowDays: 500,
       minExpiryDays: 1,
+      minUsableQuotes: 100,
+      minExpiries: 4,
       parameters: [maintenanceMargin(0.05)],
     },
     {
@@ -103,6 +108,8 @@ export const DEFAULT_CONFIG: VigilConfig = VigilConfigSchema.parse({
       maxSnapshotAgeHours: 24,
       historyWindowDays: 500,
       minExpiryDays: 1,
+      minUsableQuotes: 100,
+      minExpiries: 4,
       parameters: [maintenanceMargin(0.06)],
     },
   ],

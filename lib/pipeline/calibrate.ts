@@ -6,9 +6,6 @@ import { fitSurface, type SurfaceModel } from "../quant/surface";
 import { StageError } from "./ingest";
 import type { Calibration } from "./types";
 
-/** Fewer usable quotes than this and the chain says too little about the market. */
-export const MIN_QUOTES = 20;
-
 /**
  * The published surface (arbitrage-free, Andreasen–Huge) and, as a diagnostic, unconstrained raw
  * SVI per slice. The published surface's arbitrage checks gate the run: a surface that fails them
@@ -19,9 +16,10 @@ export const CALIBRATED_MODELS: readonly SurfaceModel[] = ["published", "svi"];
 /** Implied vols of every usable quote, ATM vol per expiry, and the fitted surfaces. */
 export function calibrate(market: MarketConfig, snapshot: Snapshot): Calibration {
   const ivs = chainImpliedVols(snapshot, market.minExpiryDays);
-  if (ivs.used < MIN_QUOTES) {
+  if (ivs.used < market.minUsableQuotes || ivs.expiries.length < market.minExpiries) {
     throw new StageError(
-      `only ${ivs.used} usable option quotes (need at least ${MIN_QUOTES})`,
+      `chain too thin: ${ivs.used} usable quotes in ${ivs.expiries.length} expiries ` +
+        `(need ${market.minUsableQuotes} in ${market.minExpiries})`,
       "degraded",
     );
   }

@@ -157,7 +157,11 @@ describe.skipIf(!canRun)("pages in headless Chromium", () => {
       "propose",
     ]);
     expect(await page.getByTestId("risk").first().textContent()).toMatch(/99\.0 %.*\d+\.\d\d %/);
-    const surfaces = await page.getByTestId("surfaces").first().locator("tbody tr").allTextContents();
+    const surfaces = await page
+      .getByTestId("surfaces")
+      .first()
+      .locator("tbody tr")
+      .allTextContents();
     expect(surfaces).toHaveLength(2);
     expect(surfaces[0]).toMatch(/^published0\.\d\d\d+\.\d %00\d+\.\d ms/);
     await page.close();

@@ -219,6 +219,25 @@ for (const target of testDatabases) {
       expect(await currentParameters(h.db)).toEqual(before);
     });
 
+    it("marks a chain too thin to calibrate degraded, with the counts", async () => {
+      const strict = {
+        ...DEFAULT_CONFIG,
+        markets: DEFAULT_CONFIG.markets.map((m) => ({ ...m, minUsableQuotes: 10_000 })),
+      };
+      const at = new Date("2026-04-01T12:00:00Z");
+      const s = await executeRun(h.db, source, strict, {
+        job: "thin",
+        slot: at,
+        asOf: at,
+        trigger: "cli",
+      });
+      expect(s.status).toBe("degraded");
+      expect(s.markets[0].reason).toMatch(
+        /^calibrate: chain too thin: \d+ usable quotes in \d+ expiries \(need 10000 in 4\)$/,
+      );
+      expect(s.markets.every((m) => m.proposals.length === 0)).toBe(true);
+    });
+
     it("fails a run with no data, with the reason", async () => {
       const s = await run(h, "2020-01-01T00:00:00Z");
       expect(s.status).toBe("failed");
