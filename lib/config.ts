@@ -3,6 +3,7 @@
 import { createHash } from "node:crypto";
 import { existsSync, readFileSync } from "node:fs";
 import { z } from "zod";
+import { RISK_METHODS } from "./quant/riskMethods";
 
 export const MarketIdSchema = z.string().regex(/^[a-z]+:[A-Z0-9]+$/, "market id like deribit:BTC");
 export type MarketId = z.infer<typeof MarketIdSchema>;
@@ -19,8 +20,8 @@ export type Guardrails = z.infer<typeof GuardrailsSchema>;
 
 export const EsMarginPolicySchema = z.object({
   kind: z.literal("es-margin"),
-  /** Which risk metric drives the target. */
-  method: z.literal("hs"),
+  /** Which risk method's 1-day ES drives the target. */
+  method: z.enum(RISK_METHODS),
   level: z.number().gt(0.5).lt(1),
   /** Time the protocol needs to liquidate a position; ES is scaled by √h (square-root-of-time). */
   liquidationHorizonDays: z.number().positive(),

@@ -24,3 +24,14 @@ export function age(hours: number): string {
   if (hours < 48) return `${hours.toFixed(1)} h`;
   return `${Math.round(hours / 24)} days`;
 }
+
+const RISK_METHOD_NAMES: Record<string, string> = {
+  hs: "historical simulation",
+  ewma: "EWMA (RiskMetrics)",
+  "garch-t": "GARCH(1,1)-t",
+  fhs: "filtered historical simulation",
+  evt: "EVT (GPD tail)",
+};
+
+/** Plain name of a risk method id. */
+export const riskMethodName = (id: string): string => RISK_METHOD_NAMES[id] ?? id;

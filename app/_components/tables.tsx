@@ -1,6 +1,4 @@
-import { pct, usd, utc } from "@/lib/format";
-
-const METHOD_NAMES: Record<string, string> = { hs: "historical simulation" };
+import { pct, riskMethodName, usd, utc } from "@/lib/format";
 
 export interface RiskRow {
   id: number;
@@ -32,7 +30,7 @@ export function RiskTable({ rows, testId }: { rows: RiskRow[]; testId: string })
       <tbody>
         {rows.map((x) => (
           <tr key={x.id}>
-            <td>{METHOD_NAMES[x.method] ?? x.method}</td>
+            <td>{riskMethodName(x.method)}</td>
             <td className="num">{pct(x.level, 1)}</td>
             <td className="num">{x.horizonDays} d</td>
             <td className="num">{pct(x.var)}</td>

@@ -230,7 +230,7 @@ export async function latestSurfaces(db: Db, marketId: string) {
 
 /**
  * Per-run history of a market, oldest first: 30-day ATM vol and fit diagnostics (from the
- * surfaces) and HS VaR/ES. Bounded by `limit` runs.
+ * surfaces) and 1-day VaR/ES by method. Bounded by `limit` runs.
  */
 export async function marketHistory(db: Db, marketId: string, limit = 2000) {
   const [surfs, risk] = await Promise.all([
@@ -250,21 +250,16 @@ export async function marketHistory(db: Db, marketId: string, limit = 2000) {
       .select({
         runId: riskMetrics.runId,
         asOf: runs.asOf,
+        method: riskMetrics.method,
         level: riskMetrics.level,
         var: riskMetrics.var,
         es: riskMetrics.es,
       })
       .from(riskMetrics)
       .innerJoin(runs, eq(runs.id, riskMetrics.runId))
-      .where(
-        and(
-          eq(riskMetrics.marketId, marketId),
-          eq(riskMetrics.horizonDays, 1),
-          eq(riskMetrics.method, "hs"),
-        ),
-      )
+      .where(and(eq(riskMetrics.marketId, marketId), eq(riskMetrics.horizonDays, 1)))
       .orderBy(desc(runs.asOf))
-      .limit(limit * 2),
+      .limit(limit * 10),
   ]);
   return { surfaces: surfs.reverse(), risk: risk.reverse() };
 }

@@ -1,7 +1,7 @@
 // Plain-words rationale of a proposal, generated from the evidence: which metric, its value,
 // the window it came from, what the policy wanted and what the guardrails allowed.
 import type { EsMarginPolicy } from "../config";
-import { pct, pp } from "../format";
+import { pct, pp, riskMethodName } from "../format";
 import type { GuardrailOutcome, TargetDerivation } from "./policy";
 
 export interface RationaleInput {
@@ -20,6 +20,8 @@ export interface RationaleInput {
     worstLoss: number;
     worstLossDay: string;
     previousEs: number | null;
+    /** ES at the same level by the other methods: their spread is the model risk. */
+    otherMethodsEs: number[];
   };
 }
 
@@ -28,7 +30,7 @@ export function proposalRationale(r: RationaleInput): string {
   const level = pct(p.level, 1);
   const parts: string[] = [];
   parts.push(
-    `${r.market}: 1-day Expected Shortfall at ${level} by historical simulation over ` +
+    `${r.market}: 1-day Expected Shortfall at ${level} by ${riskMethodName(p.method)} over ` +
       `${risk.sampleSize} daily returns (${risk.windowFrom} to ${risk.windowTo}) is ${pct(risk.es)}` +
       (risk.previousEs === null
         ? ""
@@ -58,9 +60,12 @@ export function proposalRationale(r: RationaleInput): string {
     parts.push(`Vigil proposes ${pct(o.proposed)} (${pp(o.proposed - r.current)}).`);
   }
   parts.push(
-    `Confidence: historical simulation rests on ${risk.sampleSize} returns, about ` +
-      `${(risk.sampleSize * (1 - p.level)).toFixed(1)} of them in the ${level} tail, so the ES ` +
-      `estimate is sensitive to the few largest losses in the window.`,
+    `Confidence: the estimate rests on ${risk.sampleSize} daily returns, about ` +
+      `${(risk.sampleSize * (1 - p.level)).toFixed(1)} of them in the ${level} tail` +
+      (risk.otherMethodsEs.length
+        ? `; the other methods give ES between ${pct(Math.min(...risk.otherMethodsEs))} and ` +
+          `${pct(Math.max(...risk.otherMethodsEs))}.`
+        : "."),
   );
   return parts.join(" ");
 }

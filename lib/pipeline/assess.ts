@@ -1,15 +1,17 @@
 import type { MarketConfig } from "../config";
 import type { DailyPrice } from "../market/types";
 import { dailyLogReturns } from "../quant/returns";
-import { historicalVarEs } from "../quant/var";
+import { fitGarchT } from "../quant/garch";
+import { RISK_METHODS, varEs } from "../quant/riskMethods";
 import { StageError } from "./ingest";
 import type { RiskMetric } from "./types";
 
 export const ASSESS_LEVELS = [0.99, 0.975] as const;
 
 /**
- * Historical-simulation VaR and ES at 1 day from the last `historyWindowDays` daily log returns
- * (loss = −return). Returns are only taken between consecutive calendar days; gaps are reported.
+ * One-day VaR and ES by every method (historical simulation, EWMA, GARCH(1,1)-t, filtered HS,
+ * EVT) at 99 % and 97.5 % from the last `historyWindowDays` daily log returns (loss = −return).
+ * Returns are only taken between consecutive calendar days; gaps are reported.
  */
 export function assess(market: MarketConfig, history: DailyPrice[]): RiskMetric[] {
   const { dates, returns, gaps } = dailyLogReturns(
@@ -31,23 +33,28 @@ export function assess(market: MarketConfig, history: DailyPrice[]): RiskMetric[
   const windowFrom = windowDates[0];
   const windowTo = windowDates[n - 1];
   const sources = [...new Set(history.filter((h) => h.day >= windowFrom).map((h) => h.source))];
-  return ASSESS_LEVELS.map((level) => {
-    const { var: v, es } = historicalVarEs(losses, level);
-    return {
-      method: "hs" as const,
-      level,
-      horizonDays: 1,
-      var: v,
-      es,
-      sampleSize: n,
-      windowFrom,
-      windowTo,
-      details: {
-        worstLoss: losses[worst],
-        worstLossDay: windowDates[worst],
-        gaps: gaps.filter((g) => g.to >= windowFrom),
-        historySources: sources,
-      },
-    };
-  });
+  // One GARCH(1,1)-t fit serves the garch-t, fhs and evt estimates of this window.
+  const garch = fitGarchT(returns.subarray(from));
+  return RISK_METHODS.flatMap((method) =>
+    ASSESS_LEVELS.map((level) => {
+      const r = varEs(returns.subarray(from), { method, level, garch });
+      return {
+        method,
+        level,
+        horizonDays: 1,
+        var: r.var,
+        es: r.es,
+        sampleSize: n,
+        windowFrom,
+        windowTo,
+        details: {
+          worstLoss: losses[worst],
+          worstLossDay: windowDates[worst],
+          gaps: gaps.filter((g) => g.to >= windowFrom),
+          historySources: sources,
+          params: r.params,
+        },
+      };
+    }),
+  );
 }

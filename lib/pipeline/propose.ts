@@ -57,6 +57,12 @@ export function propose(input: {
             worstLoss: metric.details.worstLoss,
             worstLossDay: metric.details.worstLossDay,
             previousEs: input.previousEs.get(`${metric.method}:${metric.level}`) ?? null,
+            otherMethodsEs: input.risk
+              .filter(
+                (m) =>
+                  m.level === metric.level && m.horizonDays === 1 && m.method !== metric.method,
+              )
+              .map((m) => m.es),
           },
         }),
       );

@@ -1,5 +1,6 @@
 import type { MarketId } from "../config";
 import type { ChainIvs } from "../market/impliedVols";
+import type { RiskMethod } from "../quant/riskMethods";
 import type { SurfaceFit } from "../quant/surface";
 import type { DailyPrice, Snapshot } from "../market/types";
 import type { GuardrailOutcome, TargetDerivation } from "../governance/policy";
@@ -31,7 +32,7 @@ export interface Calibration {
 }
 
 export interface RiskMetric {
-  method: "hs";
+  method: RiskMethod;
   level: number;
   horizonDays: number;
   var: number;
@@ -44,6 +45,7 @@ export interface RiskMetric {
     worstLossDay: string;
     gaps: { from: string; to: string; days: number }[];
     historySources: string[];
+    params: Record<string, number | string>;
   };
 }
 

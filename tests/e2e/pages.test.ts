@@ -131,10 +131,10 @@ describe.skipIf(!canRun)("pages in headless Chromium", () => {
     const rows = await page.getByTestId("term-structure").locator("tbody tr").count();
     expect(rows).toBeGreaterThanOrEqual(8);
     expect(await page.getByTestId("term-structure").textContent()).toMatch(/\d+\.\d\d %/);
-    // Term structure, 30d ATM history, fit-error history, VaR/ES history and one smile per expiry.
+    // Term structure, 30d ATM history, fit-error history, ES and VaR by method, one smile per expiry.
     const smiles = await page.getByTestId("smiles").locator(".card").count();
     expect(smiles).toBe(rows);
-    expect(await page.locator(".recharts-wrapper").count()).toBe(4 + smiles);
+    expect(await page.locator(".recharts-wrapper").count()).toBe(5 + smiles);
     expect(await page.getByTestId("surface-diagnostics").textContent()).toMatch(
       /RMSE \d\.\d\d vol points .* 0 butterfly and 0 calendar violations/,
     );

@@ -101,7 +101,19 @@ for (const target of testDatabases) {
         .from(runs)
         .where(eq(runs.runKey, "test:2026-03-04T10:00:00.000Z"));
       const metrics = await h.db.select().from(riskMetrics).where(eq(riskMetrics.runId, r.id));
-      const btc99 = metrics.find((m) => m.marketId === "deribit:BTC" && m.level === 0.99)!;
+      const btc99 = metrics.find(
+        (m) => m.marketId === "deribit:BTC" && m.level === 0.99 && m.method === "hs",
+      )!;
+      // Every method at both levels, each ES ≥ its VaR.
+      expect(
+        metrics
+          .filter((m) => m.marketId === "deribit:BTC")
+          .map((m) => `${m.method}@${m.level}`)
+          .sort(),
+      ).toEqual(
+        ["evt", "ewma", "fhs", "garch-t", "hs"].flatMap((x) => [`${x}@0.975`, `${x}@0.99`]),
+      );
+      for (const m of metrics) expect(m.es).toBeGreaterThan(m.var);
       // Closes known by 2026-03-04T10:00Z: Yahoo series to 2026-02-13, Deribit index to 2026-03-03
       // (a day's ~09:30 index is treated as known only from 12:00 UTC, so 03-04 is not yet in).
       const losses = btcLossesUpTo("2026-03-03");
@@ -160,7 +172,7 @@ for (const target of testDatabases) {
         .select()
         .from(riskMetrics)
         .where(
-          sql`${riskMetrics.runId} = ${s.runId} and ${riskMetrics.marketId} = 'deribit:BTC' and ${riskMetrics.level} = 0.99`,
+          sql`${riskMetrics.runId} = ${s.runId} and ${riskMetrics.marketId} = 'deribit:BTC' and ${riskMetrics.level} = 0.99 and ${riskMetrics.method} = 'hs'`,
         );
       const target = Math.ceil((m.es + 0.005) / 0.0005 - 1e-9) * 0.0005;
       const current = 0.05;

@@ -2,7 +2,8 @@ import Link from "next/link";
 import { notFound } from "next/navigation";
 import { getDb } from "@/db";
 import { latestSurfaces, marketHistory, marketIds } from "@/db/queries/views";
-import { pct, utc } from "@/lib/format";
+import { pct, riskMethodName, utc } from "@/lib/format";
+import { RISK_METHODS } from "@/lib/quant/riskMethods";
 import type { IvPoint } from "@/lib/market/impliedVols";
 import { Lines } from "../../_components/charts";
 import { SlicesTable } from "../../_components/tables";
@@ -25,6 +26,8 @@ interface FitDiagnostics {
   markRmseVolPts?: number | null;
   status?: string;
 }
+
+const METHOD_COLORS = ["#f85149", "#d29922", "#a371f7", "#3fb950", "#5cc8ff"];
 
 const volPts = (x: number | null | undefined) =>
   x === null || x === undefined || !Number.isFinite(x) ? "—" : x.toFixed(2);
@@ -56,8 +59,8 @@ export default async function MarketPage({ params }: { params: Promise<{ market:
   for (const m of history.risk) {
     const r = row(m.runId, m.asOf);
     const tag = m.level === 0.99 ? "99" : m.level === 0.975 ? "975" : String(m.level);
-    r[`var${tag}`] = m.var;
-    r[`es${tag}`] = m.es;
+    r[`var${tag}_${m.method}`] = m.var;
+    r[`es${tag}_${m.method}`] = m.es;
   }
   const historyRows = [...byRun.values()].sort((a, b) =>
     String(a.date).localeCompare(String(b.date)),
@@ -206,15 +209,25 @@ export default async function MarketPage({ params }: { params: Promise<{ market:
           { key: "markRmse", name: "Deribit mark", color: "#8b98a5" },
         ]}
       />
-      <h3>1-day VaR and Expected Shortfall (historical simulation, loss = −log return)</h3>
+      <h3>1-day Expected Shortfall at 99 % by method (loss = −log return)</h3>
       <Lines
         data={historyRows}
         x="date"
-        series={[
-          { key: "var99", name: "VaR 99 %", color: "#d29922" },
-          { key: "es99", name: "ES 99 %", color: "#f85149" },
-          { key: "es975", name: "ES 97.5 %", color: "#a371f7" },
-        ]}
+        series={RISK_METHODS.map((m, i) => ({
+          key: `es99_${m}`,
+          name: riskMethodName(m),
+          color: METHOD_COLORS[i],
+        }))}
+      />
+      <h3>1-day VaR at 99 % by method</h3>
+      <Lines
+        data={historyRows}
+        x="date"
+        series={RISK_METHODS.map((m, i) => ({
+          key: `var99_${m}`,
+          name: riskMethodName(m),
+          color: METHOD_COLORS[i],
+        }))}
       />
     </>
   );
