@@ -119,7 +119,7 @@ export async function runDetail(db: Db, id: number) {
       .select()
       .from(riskMetrics)
       .where(eq(riskMetrics.runId, id))
-      .orderBy(asc(riskMetrics.marketId), desc(riskMetrics.level)),
+      .orderBy(asc(riskMetrics.marketId), desc(riskMetrics.level), asc(riskMetrics.method)),
     db.select().from(proposals).where(eq(proposals.runId, id)).orderBy(asc(proposals.id)),
     db.select().from(surfaces).where(eq(surfaces.runId, id)),
   ]);
@@ -187,7 +187,7 @@ export async function proposalDetail(db: Db, id: number) {
       .select()
       .from(riskMetrics)
       .where(and(eq(riskMetrics.runId, p.runId), eq(riskMetrics.marketId, p.marketId)))
-      .orderBy(desc(riskMetrics.level)),
+      .orderBy(desc(riskMetrics.level), asc(riskMetrics.method)),
   ]);
   return { proposal: p, changes, run, metrics };
 }

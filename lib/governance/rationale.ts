@@ -34,7 +34,9 @@ export function proposalRationale(r: RationaleInput): string {
       `${risk.sampleSize} daily returns (${risk.windowFrom} to ${risk.windowTo}) is ${pct(risk.es)}` +
       (risk.previousEs === null
         ? ""
-        : `, ${risk.es >= risk.previousEs ? "up" : "down"} from ${pct(risk.previousEs)} in the previous run`) +
+        : pct(risk.es) === pct(risk.previousEs)
+          ? ", unchanged from the previous run"
+          : `, ${risk.es > risk.previousEs ? "up" : "down"} from ${pct(risk.previousEs)} in the previous run`) +
       `; VaR at ${level} is ${pct(risk.var)} and the worst daily loss in the window was ` +
       `${pct(risk.worstLoss)} on ${risk.worstLossDay}.`,
   );
