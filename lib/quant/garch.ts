@@ -38,20 +38,39 @@ export function garchNextVariance(
   return p.omega + p.alpha * e * e + p.beta * lastVariance;
 }
 
-/** Negative log-likelihood of the standardized-t GARCH(1,1); σ²_0 = the sample variance. */
+/**
+ * Negative log-likelihood of the standardized-t GARCH(1,1); σ²_0 = the sample variance. Per
+ * observation ℓ_t = c − ½ln σ²_t − k·ln(1 + ε²_t/((ν−2)σ²_t)), k = (ν+1)/2, rewritten as
+ * (k − ½)·ln σ²_t − k·ln((ν−2)σ²_t + ε²_t) + k·ln(ν−2); the logarithms of products of 32
+ * consecutive terms replace 64 logarithms by 2 (daily variances lie far inside the double range).
+ */
 function negLogLikelihood(r: ArrayLike<number>, p: GarchParams, v0: number): number {
   const { mu, omega, alpha, beta, nu } = p;
   const c = lnGamma((nu + 1) / 2) - lnGamma(nu / 2) - 0.5 * Math.log(Math.PI * (nu - 2));
   const k = (nu + 1) / 2;
   const d = nu - 2;
+  const n = r.length;
   let v = v0;
-  let ll = 0;
-  for (let t = 0; t < r.length; t++) {
+  let sumLnV = 0;
+  let sumLnQ = 0;
+  let prodV = 1;
+  let prodQ = 1;
+  for (let t = 0; t < n; t++) {
     const e = r[t] - mu;
-    ll += c - 0.5 * Math.log(v) - k * Math.log1p((e * e) / (d * v));
+    prodV *= v;
+    prodQ *= d * v + e * e;
+    if ((t & 31) === 31) {
+      sumLnV += Math.log(prodV);
+      sumLnQ += Math.log(prodQ);
+      prodV = 1;
+      prodQ = 1;
+    }
     v = omega + alpha * e * e + beta * v;
   }
-  return -ll;
+  sumLnV += Math.log(prodV);
+  sumLnQ += Math.log(prodQ);
+  const ll = n * (c + k * Math.log(d)) + (k - 0.5) * sumLnV - k * sumLnQ;
+  return Number.isFinite(ll) ? -ll : Infinity;
 }
 
 // Unconstrained coordinates: ω = e^a; persistence α+β = P·logistic(b); α = (α+β)·logistic(c);
