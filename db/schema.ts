@@ -204,6 +204,39 @@ export const riskMetrics = pgTable(
   ],
 );
 
+/** Rolling backtest of one method at one level, as of a run: coverage tests and the series. */
+export const backtests = pgTable(
+  "backtests",
+  {
+    id: serial("id").primaryKey(),
+    runId: integer("run_id")
+      .notNull()
+      .references(() => runs.id, { onDelete: "cascade" }),
+    marketId: text("market_id").notNull(),
+    method: text("method").notNull(),
+    level: doublePrecision("level").notNull(),
+    estimationWindow: integer("estimation_window").notNull(),
+    days: integer("days").notNull(),
+    testedFrom: date("tested_from", { mode: "string" }).notNull(),
+    testedTo: date("tested_to", { mode: "string" }).notNull(),
+    exceptions: integer("exceptions").notNull(),
+    expected: doublePrecision("expected").notNull(),
+    kupiecPValue: doublePrecision("kupiec_p_value").notNull(),
+    christoffersenIndPValue: doublePrecision("christoffersen_ind_p_value").notNull(),
+    christoffersenCcPValue: doublePrecision("christoffersen_cc_p_value").notNull(),
+    zone: text("zone").notNull(),
+    plusFactor: doublePrecision("plus_factor").notNull(),
+    z2: doublePrecision("z2").notNull(),
+    z2PValue: doublePrecision("z2_p_value").notNull(),
+    /** exceptionDates and the daily {date, var, es, loss} series. */
+    details: jsonb("details").notNull(),
+  },
+  (t) => [
+    uniqueIndex("backtests_uq").on(t.runId, t.marketId, t.method, t.level),
+    index("backtests_market_idx").on(t.marketId),
+  ],
+);
+
 /** A governed protocol variable with its unit, hard bounds and policy (incl. guardrails). */
 export const parameters = pgTable(
   "parameters",

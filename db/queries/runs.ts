@@ -3,6 +3,7 @@ import type { AuditEventBody } from "../../lib/governance/audit";
 import type { Calibration, MarketOutcome, RunSummary, Status } from "../../lib/pipeline/types";
 import type { Db } from "../client";
 import {
+  backtests,
   optionQuotes,
   proposalChanges,
   proposals,
@@ -142,6 +143,34 @@ export async function persistRun(
           await tx
             .insert(riskMetrics)
             .values(o.risk.map((m) => ({ runId: run.id, marketId: o.market, ...m })));
+        }
+        if (o.backtests?.length) {
+          await tx.insert(backtests).values(
+            o.backtests.map((b) => ({
+              runId: run.id,
+              marketId: o.market,
+              method: b.method,
+              level: b.level,
+              estimationWindow: b.window,
+              days: b.days,
+              testedFrom: b.testedFrom,
+              testedTo: b.testedTo,
+              exceptions: b.exceptions,
+              expected: b.expected,
+              kupiecPValue: b.kupiec.pValue,
+              christoffersenIndPValue: b.christoffersen.pValueInd,
+              christoffersenCcPValue: b.christoffersen.pValueCc,
+              zone: b.trafficLight.zone,
+              plusFactor: b.trafficLight.plusFactor,
+              z2: b.z2.value,
+              z2PValue: b.z2.pValue,
+              details: {
+                exceptionDates: b.exceptionDates,
+                z2CriticalValue: b.z2.criticalValue,
+                series: b.series,
+              },
+            })),
+          );
         }
         const ids = await storeProposal(tx, run.id, header.asOf, o, proposalTtlHours, audit, at);
         summary.markets.push({

@@ -4,16 +4,29 @@ import { dailyLogReturns } from "../quant/returns";
 import { fitGarchT } from "../quant/garch";
 import { RISK_METHODS, varEs } from "../quant/riskMethods";
 import { StageError } from "./ingest";
+import { rollingBacktests, type BacktestResult } from "../quant/backtests";
 import type { RiskMetric } from "./types";
 
 export const ASSESS_LEVELS = [0.99, 0.975] as const;
+/** Horizons in days: one day and a 10-day (portfolio-margin style) horizon by simulation. */
+export const ASSESS_HORIZONS = [1, 10] as const;
+/** Simulated paths per multi-day estimate, and the seed that makes them reproducible. */
+const PATHS = 20_000;
+const SEED = 1;
+/** Days tested by the rolling backtest stored with every run. */
+export const BACKTEST_DAYS = 250;
+
+export interface RiskReport {
+  metrics: RiskMetric[];
+  backtests: BacktestResult[];
+}
 
 /**
  * One-day VaR and ES by every method (historical simulation, EWMA, GARCH(1,1)-t, filtered HS,
  * EVT) at 99 % and 97.5 % from the last `historyWindowDays` daily log returns (loss = −return).
  * Returns are only taken between consecutive calendar days; gaps are reported.
  */
-export function assess(market: MarketConfig, history: DailyPrice[]): RiskMetric[] {
+export function assess(market: MarketConfig, history: DailyPrice[]): RiskReport {
   const { dates, returns, gaps } = dailyLogReturns(
     history.map((h) => h.day),
     history.map((h) => h.price),
@@ -35,26 +48,48 @@ export function assess(market: MarketConfig, history: DailyPrice[]): RiskMetric[
   const sources = [...new Set(history.filter((h) => h.day >= windowFrom).map((h) => h.source))];
   // One GARCH(1,1)-t fit serves the garch-t, fhs and evt estimates of this window.
   const garch = fitGarchT(returns.subarray(from));
-  return RISK_METHODS.flatMap((method) =>
-    ASSESS_LEVELS.map((level) => {
-      const r = varEs(returns.subarray(from), { method, level, garch });
-      return {
-        method,
-        level,
-        horizonDays: 1,
-        var: r.var,
-        es: r.es,
-        sampleSize: n,
-        windowFrom,
-        windowTo,
-        details: {
-          worstLoss: losses[worst],
-          worstLossDay: windowDates[worst],
-          gaps: gaps.filter((g) => g.to >= windowFrom),
-          historySources: sources,
-          params: r.params,
-        },
-      };
-    }),
+  const metrics = RISK_METHODS.flatMap((method) =>
+    ASSESS_HORIZONS.flatMap((horizon) =>
+      ASSESS_LEVELS.map((level) => {
+        const r = varEs(returns.subarray(from), {
+          method,
+          level,
+          horizon,
+          garch,
+          paths: PATHS,
+          seed: SEED,
+        });
+        return {
+          method,
+          level,
+          horizonDays: horizon,
+          var: r.var,
+          es: r.es,
+          sampleSize: n,
+          windowFrom,
+          windowTo,
+          details: {
+            worstLoss: losses[worst],
+            worstLossDay: windowDates[worst],
+            gaps: gaps.filter((g) => g.to >= windowFrom),
+            historySources: sources,
+            params: r.params,
+          },
+        };
+      }),
+    ),
   );
+  // Backtest: the last BACKTEST_DAYS days, each forecast from the window of returns before it.
+  const testFrom = dates[Math.max(n, returns.length - BACKTEST_DAYS)];
+  const backtests =
+    returns.length > n
+      ? rollingBacktests(dates, returns, {
+          methods: RISK_METHODS,
+          level: 0.99,
+          window: n,
+          from: testFrom,
+          simulations: 1000,
+        })
+      : [];
+  return { metrics, backtests };
 }

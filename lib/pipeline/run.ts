@@ -183,11 +183,11 @@ async function runMarket(
     }),
   );
   if (cal) outcome.calibration = cal;
-  const risk = await stage(
+  const report = await stage(
     "assess",
     () => assess(market, ing.history),
     (r) => ({
-      metrics: r.map(
+      metrics: r.metrics.map(
         ({ method, level, horizonDays, var: v, es, sampleSize, windowFrom, windowTo }) => ({
           method,
           level,
@@ -199,9 +199,21 @@ async function runMarket(
           windowTo,
         }),
       ),
+      backtests: r.backtests.map((b) => ({
+        method: b.method,
+        level: b.level,
+        days: b.days,
+        exceptions: b.exceptions,
+        zone: b.trafficLight.zone,
+        kupiecP: b.kupiec.pValue,
+      })),
     }),
   );
-  if (risk) outcome.risk = risk;
+  const risk = report?.metrics;
+  if (report) {
+    outcome.risk = report.metrics;
+    outcome.backtests = report.backtests;
+  }
   // Gate: stale data still gets calibrated and assessed (evidence), but never proposes.
   if (ing.snapshotAgeHours > market.maxSnapshotAgeHours && outcome.status === "succeeded") {
     outcome.status = "degraded";

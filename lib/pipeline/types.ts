@@ -1,5 +1,6 @@
 import type { MarketId } from "../config";
 import type { ChainIvs } from "../market/impliedVols";
+import type { BacktestResult } from "../quant/backtests";
 import type { RiskMethod } from "../quant/riskMethods";
 import type { SurfaceFit } from "../quant/surface";
 import type { DailyPrice, Snapshot } from "../market/types";
@@ -79,6 +80,7 @@ export interface MarketOutcome {
   ingest?: IngestResult;
   calibration?: Calibration;
   risk?: RiskMetric[];
+  backtests?: BacktestResult[];
   considered: ProposedChange[];
   proposal?: ProposalDraft;
 }

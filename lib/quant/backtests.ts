@@ -140,10 +140,46 @@ export interface BacktestResult {
 }
 
 /**
- * Rolling one-day backtest: each day's VaR/ES is estimated from the `window` returns before it
- * and compared with that day's loss. GARCH-based methods re-estimate daily, warm-started from the
- * previous day's parameters.
+ * Rolling one-day backtests of several methods in one pass: each day's VaR/ES is estimated from
+ * the `window` returns before it and compared with that day's loss. GARCH-based methods share one
+ * fit per day, re-estimated daily and warm-started from the previous day's parameters.
  */
+export function rollingBacktests(
+  dates: readonly string[],
+  returns: ArrayLike<number>,
+  opts: {
+    methods: readonly RiskMethod[];
+    level: number;
+    window: number;
+    from?: string;
+    to?: string;
+    seed?: number;
+    simulations?: number;
+  },
+): BacktestResult[] {
+  const { methods, level, window } = opts;
+  const needsGarch = methods.some((m) => m !== "hs" && m !== "ewma");
+  const series = methods.map(() => [] as BacktestResult["series"]);
+  let start: GarchParams | undefined;
+  for (let t = window; t < returns.length; t++) {
+    if (opts.from && dates[t] < opts.from) continue;
+    if (opts.to && dates[t] > opts.to) break;
+    const est = Array.prototype.slice.call(returns, t - window, t) as number[];
+    const garch = needsGarch
+      ? fitGarchT(est, { start, maxEvaluations: start ? 400 : 2000 })
+      : undefined;
+    if (garch) start = garch.params;
+    methods.forEach((method, i) => {
+      const r = varEs(est, { method, level, garch });
+      series[i].push({ date: dates[t], var: r.var, es: r.es, loss: -returns[t] });
+    });
+  }
+  if (series[0].length === 0)
+    throw new Error("no days to test: the window is longer than the data");
+  return methods.map((method, i) => summarize(method, level, window, series[i], opts));
+}
+
+/** Rolling one-day backtest of one method (see rollingBacktests). */
 export function rollingBacktest(
   dates: readonly string[],
   returns: ArrayLike<number>,
@@ -156,22 +192,16 @@ export function rollingBacktest(
     seed?: number;
   },
 ): BacktestResult {
-  const { method, level, window } = opts;
-  const series: BacktestResult["series"] = [];
-  let start: GarchParams | undefined;
-  for (let t = window; t < returns.length; t++) {
-    if (opts.from && dates[t] < opts.from) continue;
-    if (opts.to && dates[t] > opts.to) break;
-    const est = Array.prototype.slice.call(returns, t - window, t) as number[];
-    const garch =
-      method === "hs" || method === "ewma"
-        ? undefined
-        : fitGarchT(est, { start, maxEvaluations: start ? 400 : 2000 });
-    if (garch) start = garch.params;
-    const r = varEs(est, { method, level, garch });
-    series.push({ date: dates[t], var: r.var, es: r.es, loss: -returns[t] });
-  }
-  if (series.length === 0) throw new Error("no days to test: the window is longer than the data");
+  return rollingBacktests(dates, returns, { ...opts, methods: [opts.method] })[0];
+}
+
+function summarize(
+  method: RiskMethod,
+  level: number,
+  window: number,
+  series: BacktestResult["series"],
+  opts: { seed?: number; simulations?: number },
+): BacktestResult {
   const hits = series.map((s) => s.loss > s.var);
   const x = hits.filter(Boolean).length;
   const T = series.length;
@@ -193,7 +223,7 @@ export function rollingBacktest(
       series.map((s) => s.var),
       series.map((s) => s.es),
       level,
-      { seed: opts.seed },
+      { seed: opts.seed, simulations: opts.simulations },
     ),
     series,
   };

@@ -8,6 +8,7 @@ import { auditTrail } from "../../db/queries/audit";
 import { currentParameters } from "../../db/queries/views";
 import {
   auditEvents,
+  backtests,
   proposals,
   riskMetrics,
   runs,
@@ -16,6 +17,7 @@ import {
 } from "../../db/schema";
 import { DEFAULT_CONFIG } from "../../lib/config";
 import { firstBrokenLink } from "../../lib/governance/audit";
+import { kupiec, trafficLight } from "../../lib/quant/backtests";
 import { ReplaySource } from "../../lib/market/replay";
 import { executeRun } from "../../lib/pipeline/run";
 import { testDatabases } from "../helpers/db";
@@ -102,17 +104,25 @@ for (const target of testDatabases) {
         .where(eq(runs.runKey, "test:2026-03-04T10:00:00.000Z"));
       const metrics = await h.db.select().from(riskMetrics).where(eq(riskMetrics.runId, r.id));
       const btc99 = metrics.find(
-        (m) => m.marketId === "deribit:BTC" && m.level === 0.99 && m.method === "hs",
+        (m) =>
+          m.marketId === "deribit:BTC" &&
+          m.level === 0.99 &&
+          m.method === "hs" &&
+          m.horizonDays === 1,
       )!;
-      // Every method at both levels, each ES ≥ its VaR.
-      expect(
-        metrics
-          .filter((m) => m.marketId === "deribit:BTC")
-          .map((m) => `${m.method}@${m.level}`)
-          .sort(),
-      ).toEqual(
-        ["evt", "ewma", "fhs", "garch-t", "hs"].flatMap((x) => [`${x}@0.975`, `${x}@0.99`]),
+      // Every method at both levels and both horizons, each ES ≥ its VaR, 10-day above 1-day.
+      const btc = metrics.filter((m) => m.marketId === "deribit:BTC");
+      expect(btc.map((m) => `${m.method}@${m.level}@${m.horizonDays}`).sort()).toEqual(
+        ["evt", "ewma", "fhs", "garch-t", "hs"]
+          .flatMap((x) => [`${x}@0.975`, `${x}@0.99`])
+          .flatMap((x) => [`${x}@1`, `${x}@10`]),
       );
+      for (const m of btc.filter((x) => x.horizonDays === 10)) {
+        const oneDay = btc.find(
+          (x) => x.method === m.method && x.level === m.level && x.horizonDays === 1,
+        )!;
+        expect(m.es, m.method).toBeGreaterThan(oneDay.es);
+      }
       for (const m of metrics) expect(m.es).toBeGreaterThan(m.var);
       // Closes known by 2026-03-04T10:00Z: Yahoo series to 2026-02-13, Deribit index to 2026-03-03
       // (a day's ~09:30 index is treated as known only from 12:00 UTC, so 03-04 is not yet in).
@@ -124,6 +134,32 @@ for (const target of testDatabases) {
       expect(btc99.es).toBeCloseTo(sorted.slice(0, 5).reduce((a, b) => a + b) / 5, 12);
       expect(btc99.var).toBeGreaterThanOrEqual(sorted[5] - 1e-15);
       expect(btc99.var).toBeLessThanOrEqual(sorted[4] + 1e-15);
+    });
+
+    it("stores a 250-day rolling backtest per method whose statistics match its exceptions", async () => {
+      const [r] = await h.db
+        .select()
+        .from(runs)
+        .where(eq(runs.runKey, "test:2026-03-04T10:00:00.000Z"));
+      const rows = await h.db.select().from(backtests).where(eq(backtests.runId, r.id));
+      expect(
+        rows
+          .filter((b) => b.marketId === "deribit:BTC")
+          .map((b) => b.method)
+          .sort(),
+      ).toEqual(["evt", "ewma", "fhs", "garch-t", "hs"]);
+      for (const b of rows) {
+        expect(b.days).toBe(250);
+        expect(b.testedTo).toBe("2026-03-03");
+        const d = b.details as {
+          exceptionDates: string[];
+          series: { var: number; loss: number }[];
+        };
+        expect(d.exceptionDates).toHaveLength(b.exceptions);
+        expect(d.series.filter((x) => x.loss > x.var)).toHaveLength(b.exceptions);
+        expect(b.kupiecPValue).toBeCloseTo(kupiec(b.exceptions, 250, 0.01).pValue, 12);
+        expect(b.zone).toBe(trafficLight(b.exceptions, 250, 0.01).zone);
+      }
     });
 
     it("stores an arbitrage-free published surface within the measured error of the mark", async () => {
@@ -172,7 +208,7 @@ for (const target of testDatabases) {
         .select()
         .from(riskMetrics)
         .where(
-          sql`${riskMetrics.runId} = ${s.runId} and ${riskMetrics.marketId} = 'deribit:BTC' and ${riskMetrics.level} = 0.99 and ${riskMetrics.method} = 'hs'`,
+          sql`${riskMetrics.runId} = ${s.runId} and ${riskMetrics.marketId} = 'deribit:BTC' and ${riskMetrics.level} = 0.99 and ${riskMetrics.method} = 'hs' and ${riskMetrics.horizonDays} = 1`,
         );
       const target = Math.ceil((m.es + 0.005) / 0.0005 - 1e-9) * 0.0005;
       const current = 0.05;
