@@ -3,6 +3,7 @@
 import { and, asc, desc, eq, inArray, sql } from "drizzle-orm";
 import type { Db } from "../client";
 import {
+  backtests,
   markets,
   parameters,
   parameterValues,
@@ -294,4 +295,22 @@ export async function latestRunPayload(db: Db): Promise<LatestRunPayload> {
       dataAgeHours: m.capturedAt ? (run.asOf.getTime() - m.capturedAt.getTime()) / 3_600_000 : null,
     })),
   };
+}
+
+/** The rolling backtests stored with the market's latest run that has them. */
+export async function latestBacktests(db: Db, marketId: string) {
+  const [latest] = await db
+    .select({ runId: backtests.runId })
+    .from(backtests)
+    .innerJoin(runs, eq(runs.id, backtests.runId))
+    .where(eq(backtests.marketId, marketId))
+    .orderBy(desc(runs.asOf), desc(runs.id))
+    .limit(1);
+  if (!latest) return null;
+  const rows = await db
+    .select()
+    .from(backtests)
+    .where(and(eq(backtests.runId, latest.runId), eq(backtests.marketId, marketId)))
+    .orderBy(asc(backtests.method));
+  return { runId: latest.runId, rows };
 }

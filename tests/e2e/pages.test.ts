@@ -131,10 +131,14 @@ describe.skipIf(!canRun)("pages in headless Chromium", () => {
     const rows = await page.getByTestId("term-structure").locator("tbody tr").count();
     expect(rows).toBeGreaterThanOrEqual(8);
     expect(await page.getByTestId("term-structure").textContent()).toMatch(/\d+\.\d\d %/);
-    // Term structure, 30d ATM history, fit-error history, ES and VaR by method, one smile per expiry.
+    // Term structure, backtest series, 30d ATM history, fit-error history, ES and VaR by method,
+    // and one smile per expiry.
     const smiles = await page.getByTestId("smiles").locator(".card").count();
     expect(smiles).toBe(rows);
-    expect(await page.locator(".recharts-wrapper").count()).toBe(5 + smiles);
+    expect(await page.locator(".recharts-wrapper").count()).toBe(6 + smiles);
+    const zones = await page.getByTestId("backtests").locator("tbody tr .badge").allTextContents();
+    expect(zones).toHaveLength(5);
+    for (const z of zones) expect(["green", "yellow", "red"]).toContain(z);
     expect(await page.getByTestId("surface-diagnostics").textContent()).toMatch(
       /RMSE \d\.\d\d vol points .* 0 butterfly and 0 calendar violations/,
     );

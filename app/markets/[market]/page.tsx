@@ -1,7 +1,7 @@
 import Link from "next/link";
 import { notFound } from "next/navigation";
 import { getDb } from "@/db";
-import { latestSurfaces, marketHistory, marketIds } from "@/db/queries/views";
+import { latestBacktests, latestSurfaces, marketHistory, marketIds } from "@/db/queries/views";
 import { pct, riskMethodName, utc } from "@/lib/format";
 import { RISK_METHODS } from "@/lib/quant/riskMethods";
 import type { IvPoint } from "@/lib/market/impliedVols";
@@ -36,7 +36,26 @@ export default async function MarketPage({ params }: { params: Promise<{ market:
   const id = decodeURIComponent((await params).market);
   const { db } = await getDb();
   if (!(await marketIds(db)).includes(id)) notFound();
-  const [latest, history] = await Promise.all([latestSurfaces(db, id), marketHistory(db, id)]);
+  const [latest, history, bt] = await Promise.all([
+    latestSurfaces(db, id),
+    marketHistory(db, id),
+    latestBacktests(db, id),
+  ]);
+  // The backtest series of every method on one date axis: realized loss, each method's VaR, and
+  // the days the policy's method (historical simulation) was exceeded.
+  const btRows = new Map<string, Record<string, number | string | null>>();
+  for (const b of bt?.rows ?? []) {
+    const series = (b.details as { series: { date: string; var: number; loss: number }[] }).series;
+    for (const p of series) {
+      let r = btRows.get(p.date);
+      if (!r) btRows.set(p.date, (r = { date: p.date, loss: p.loss, exception: null }));
+      r[`var_${b.method}`] = p.var;
+      if (b.method === "hs" && p.loss > p.var) r.exception = p.loss;
+    }
+  }
+  const backtestSeries = [...btRows.values()].sort((a, b) =>
+    String(a.date).localeCompare(String(b.date)),
+  );
 
   // Per-run rows for the history charts, keyed by run.
   const byRun = new Map<number, Record<string, number | string | null>>();
@@ -186,6 +205,75 @@ export default async function MarketPage({ params }: { params: Promise<{ market:
             ))}
           </div>
         </>
+      )}
+
+      <h2>Backtests</h2>
+      {bt ? (
+        <>
+          <p className="muted">
+            Run <Link href={`/runs/${bt.runId}`}>#{bt.runId}</Link>: each of the last{" "}
+            {bt.rows[0]?.days} days&apos; 1-day VaR at 99 % forecast from the{" "}
+            {bt.rows[0]?.estimationWindow} returns before it (re-estimated daily), against that
+            day&apos;s realized loss. Zones: Basel traffic light by cumulative binomial probability.
+          </p>
+          <table data-testid="backtests">
+            <thead>
+              <tr>
+                <th>method</th>
+                <th className="num">days</th>
+                <th className="num">exceptions</th>
+                <th className="num">expected</th>
+                <th className="num">Kupiec p</th>
+                <th className="num">Christoffersen ind. p</th>
+                <th className="num">cond. coverage p</th>
+                <th className="num">Z2 (p)</th>
+                <th>zone</th>
+                <th className="num">plus factor</th>
+              </tr>
+            </thead>
+            <tbody>
+              {bt.rows.map((b) => (
+                <tr key={b.method}>
+                  <td>{riskMethodName(b.method)}</td>
+                  <td className="num">{b.days}</td>
+                  <td className="num">{b.exceptions}</td>
+                  <td className="num">{b.expected.toFixed(1)}</td>
+                  <td className="num">{b.kupiecPValue.toFixed(3)}</td>
+                  <td className="num">{b.christoffersenIndPValue.toFixed(3)}</td>
+                  <td className="num">{b.christoffersenCcPValue.toFixed(3)}</td>
+                  <td className="num">
+                    {b.z2.toFixed(3)} ({b.z2PValue.toFixed(3)})
+                  </td>
+                  <td>
+                    <span className={`badge zone-${b.zone}`}>{b.zone}</span>
+                  </td>
+                  <td className="num">{b.plusFactor.toFixed(2)}</td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+          <h3>Realized daily losses against each method&apos;s 99 % VaR</h3>
+          <Lines
+            data={backtestSeries}
+            x="date"
+            series={[
+              { key: "loss", name: "realized loss", color: "#8b98a5", style: "points" },
+              {
+                key: "exception",
+                name: "exception (historical simulation)",
+                color: "#f85149",
+                style: "points",
+              },
+              ...RISK_METHODS.map((m, i) => ({
+                key: `var_${m}`,
+                name: `VaR ${riskMethodName(m)}`,
+                color: METHOD_COLORS[i],
+              })),
+            ]}
+          />
+        </>
+      ) : (
+        <p className="muted">No backtest yet.</p>
       )}
 
       <h2>History across runs</h2>
