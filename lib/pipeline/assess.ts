@@ -5,20 +5,47 @@ import { fitGarchT } from "../quant/garch";
 import { RISK_METHODS, varEs } from "../quant/riskMethods";
 import { StageError } from "./ingest";
 import { rollingBacktests, type BacktestResult } from "../quant/backtests";
+import {
+  shockGrid,
+  spotShockLadder,
+  worstMoves,
+  type ShockCell,
+  type WorstMove,
+} from "../quant/stress";
+import type { SurfaceFit } from "../quant/surface";
+import { parameterTargets, type ParameterTarget } from "../risk/targets";
 import type { RiskMetric } from "./types";
 
 export const ASSESS_LEVELS = [0.99, 0.975] as const;
-/** Horizons in days: one day and a 10-day (portfolio-margin style) horizon by simulation. */
-export const ASSESS_HORIZONS = [1, 10] as const;
+/**
+ * Horizons in days: one day, the policy's liquidation horizon and a 10-day (portfolio-margin
+ * style) horizon; beyond one day by simulation.
+ */
+const assessHorizons = (market: MarketConfig) => [
+  ...new Set([1, ...market.parameters.map((p) => p.policy.liquidationHorizonDays), 10]),
+];
 /** Simulated paths per multi-day estimate, and the seed that makes them reproducible. */
 const PATHS = 20_000;
 const SEED = 1;
 /** Days tested by the rolling backtest stored with every run. */
 export const BACKTEST_DAYS = 250;
 
+/** Stress settings: historical horizons, and the portfolio-margin style spot × vol grid. */
+export const STRESS_HORIZONS = [1, 3, 7, 10] as const;
+export const SPOT_SHOCKS = spotShockLadder(0.05, 0.2);
+export const VOL_SHOCKS = [-0.25, 0, 0.25] as const;
+
+export interface StressReport {
+  worstMoves: WorstMove[];
+  /** Short one-coin ATM straddle per expiry, revalued on the published surface. */
+  straddles: { expiry: number; t: number; worst: ShockCell; worstFractionOfForward: number }[];
+}
+
 export interface RiskReport {
   metrics: RiskMetric[];
   backtests: BacktestResult[];
+  stress: StressReport;
+  targets: ParameterTarget[];
 }
 
 /**
@@ -26,7 +53,11 @@ export interface RiskReport {
  * EVT) at 99 % and 97.5 % from the last `historyWindowDays` daily log returns (loss = −return).
  * Returns are only taken between consecutive calendar days; gaps are reported.
  */
-export function assess(market: MarketConfig, history: DailyPrice[]): RiskReport {
+export function assess(
+  market: MarketConfig,
+  history: DailyPrice[],
+  surface?: SurfaceFit,
+): RiskReport {
   const { dates, returns, gaps } = dailyLogReturns(
     history.map((h) => h.day),
     history.map((h) => h.price),
@@ -49,7 +80,7 @@ export function assess(market: MarketConfig, history: DailyPrice[]): RiskReport 
   // One GARCH(1,1)-t fit serves the garch-t, fhs and evt estimates of this window.
   const garch = fitGarchT(returns.subarray(from));
   const metrics = RISK_METHODS.flatMap((method) =>
-    ASSESS_HORIZONS.flatMap((horizon) =>
+    assessHorizons(market).flatMap((horizon) =>
       ASSESS_LEVELS.map((level) => {
         const r = varEs(returns.subarray(from), {
           method,
@@ -91,5 +122,32 @@ export function assess(market: MarketConfig, history: DailyPrice[]): RiskReport 
           simulations: 1000,
         })
       : [];
-  return { metrics, backtests };
+  const straddles = (surface?.slices ?? []).map((sl) => {
+    const legs = (["call", "put"] as const).map((type) => ({
+      quantity: -1,
+      strike: sl.forward,
+      t: sl.t,
+      forward: sl.forward,
+      type,
+    }));
+    const { worst } = shockGrid(legs, surface!.impliedVol, SPOT_SHOCKS, VOL_SHOCKS);
+    return {
+      expiry: sl.expiry ?? NaN,
+      t: sl.t,
+      worst,
+      worstFractionOfForward: worst.loss / sl.forward,
+    };
+  });
+  const policy = market.parameters[0].policy;
+  const targets = parameterTargets(metrics, {
+    method: policy.method,
+    liquidationHorizonDays: policy.liquidationHorizonDays,
+    liquidityAddOn: policy.liquidityAddOn,
+  });
+  return {
+    metrics,
+    backtests,
+    stress: { worstMoves: worstMoves(dates, returns, STRESS_HORIZONS), straddles },
+    targets,
+  };
 }

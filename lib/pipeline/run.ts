@@ -185,7 +185,7 @@ async function runMarket(
   if (cal) outcome.calibration = cal;
   const report = await stage(
     "assess",
-    () => assess(market, ing.history),
+    () => assess(market, ing.history, outcome.calibration?.fits[0]),
     (r) => ({
       metrics: r.metrics.map(
         ({ method, level, horizonDays, var: v, es, sampleSize, windowFrom, windowTo }) => ({
@@ -199,6 +199,8 @@ async function runMarket(
           windowTo,
         }),
       ),
+      stress: r.stress,
+      targets: r.targets,
       backtests: r.backtests.map((b) => ({
         method: b.method,
         level: b.level,

@@ -161,6 +161,16 @@ describe.skipIf(!canRun)("pages in headless Chromium", () => {
       "propose",
     ]);
     expect(await page.getByTestId("risk").first().textContent()).toMatch(/99\.0 %.*\d+\.\d\d %/);
+    const targets = await page.getByTestId("targets").first().locator("tbody tr").allTextContents();
+    expect(targets.map((t) => t.split(/\d/)[0])).toEqual([
+      "perp.maintenanceMarginFraction",
+      "perp.initialMarginFraction",
+      "options.scanRange",
+      "collateral.haircut",
+    ]);
+    const stress = await page.getByTestId("stress").first().textContent();
+    expect(stress).toMatch(/worst 1-day move in the history\d+\.\d\d %/);
+    expect(stress).toMatch(/short 1-coin ATM straddle/);
     const surfaces = await page
       .getByTestId("surfaces")
       .first()

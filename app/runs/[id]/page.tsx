@@ -3,6 +3,7 @@ import { notFound } from "next/navigation";
 import { getDb } from "@/db";
 import { runDetail } from "@/db/queries/views";
 import { pct, usd, utc } from "@/lib/format";
+import type { RiskReport } from "@/lib/pipeline/assess";
 import type { SurfaceDiagnostics } from "@/lib/quant/surface";
 import { StatusBadge } from "../../_components/StatusBadge";
 import { RiskTable, SlicesTable } from "../../_components/tables";
@@ -60,6 +61,8 @@ export default async function RunPage({ params }: { params: Promise<{ id: string
         const raw = surfs.find((s) => s.model === "market-iv");
         const slices = raw ? d.slices.filter((s) => s.surfaceId === raw.id) : [];
         const fits = surfs.filter((s) => s.model !== "market-iv");
+        const assessSummary = stages.find((s) => s.stage === "assess" && s.status === "ok")
+          ?.summary as Pick<RiskReport, "stress" | "targets"> | undefined;
         const props = d.proposals.filter((p) => p.marketId === m.marketId);
         return (
           <section key={m.marketId} data-testid="run-market">
@@ -121,6 +124,63 @@ export default async function RunPage({ params }: { params: Promise<{ id: string
               <>
                 <h3>Risk</h3>
                 <RiskTable rows={metrics} testId="risk" />
+              </>
+            )}
+            {assessSummary?.targets && (
+              <>
+                <h3>Targets for governed parameters</h3>
+                <table data-testid="targets">
+                  <thead>
+                    <tr>
+                      <th>parameter</th>
+                      <th className="num">target</th>
+                      <th>formula</th>
+                    </tr>
+                  </thead>
+                  <tbody>
+                    {assessSummary.targets.map((t) => (
+                      <tr key={t.name}>
+                        <td className="mono">{t.name}</td>
+                        <td className="num">{pct(t.value)}</td>
+                        <td className="mono">{t.formula}</td>
+                      </tr>
+                    ))}
+                  </tbody>
+                </table>
+              </>
+            )}
+            {assessSummary?.stress && (
+              <>
+                <h3>Stress</h3>
+                <table data-testid="stress">
+                  <thead>
+                    <tr>
+                      <th>scenario</th>
+                      <th className="num">loss</th>
+                      <th>when / where</th>
+                    </tr>
+                  </thead>
+                  <tbody>
+                    {assessSummary.stress.worstMoves.map((w) => (
+                      <tr key={`h${w.horizon}`}>
+                        <td>worst {w.horizon}-day move in the history</td>
+                        <td className="num">{pct(w.loss)}</td>
+                        <td>
+                          {w.from} → {w.to}
+                        </td>
+                      </tr>
+                    ))}
+                    {assessSummary.stress.straddles.map((x) => (
+                      <tr key={`s${x.expiry}`}>
+                        <td>short 1-coin ATM straddle, {utc(x.expiry).slice(0, 10)}</td>
+                        <td className="num">{pct(x.worstFractionOfForward)} of forward</td>
+                        <td>
+                          spot {pct(x.worst.spotShock, 0)}, vol {pct(x.worst.volShock, 0)}
+                        </td>
+                      </tr>
+                    ))}
+                  </tbody>
+                </table>
               </>
             )}
             {slices.length > 0 && (
