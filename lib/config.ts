@@ -57,6 +57,12 @@ export const MarketConfigSchema = z.object({
   /** Gate: fewer usable quotes or expiries than this and the chain is too thin to calibrate. */
   minUsableQuotes: z.number().int().positive(),
   minExpiries: z.number().int().positive(),
+  /** Portfolio-margin style stress grid: spot ±step … ±max, relative implied-vol shocks. */
+  stress: z.object({
+    spotStep: z.number().positive(),
+    spotMax: z.number().positive(),
+    volShocks: z.array(z.number().gt(-1)).min(1),
+  }),
   parameters: z.array(ParameterConfigSchema).min(1),
 });
 export type MarketConfig = z.infer<typeof MarketConfigSchema>;
@@ -88,6 +94,9 @@ const maintenanceMargin = (genesisValue: number): ParameterConfig => ({
   },
 });
 
+/** Spot −20 % … +20 % in 5 % steps × implied vol −25 % / flat / +25 %. */
+const STRESS_GRID = { spotStep: 0.05, spotMax: 0.2, volShocks: [-0.25, 0, 0.25] };
+
 export const DEFAULT_CONFIG: VigilConfig = VigilConfigSchema.parse({
   proposalTtlHours: 24 * 14,
   markets: [
@@ -100,6 +109,7 @@ export const DEFAULT_CONFIG: VigilConfig = VigilConfigSchema.parse({
       minExpiryDays: 1,
       minUsableQuotes: 100,
       minExpiries: 4,
+      stress: STRESS_GRID,
       parameters: [maintenanceMargin(0.05)],
     },
     {
@@ -111,6 +121,7 @@ export const DEFAULT_CONFIG: VigilConfig = VigilConfigSchema.parse({
       minExpiryDays: 1,
       minUsableQuotes: 100,
       minExpiries: 4,
+      stress: STRESS_GRID,
       parameters: [maintenanceMargin(0.06)],
     },
   ],

@@ -30,10 +30,8 @@ const SEED = 1;
 /** Days tested by the rolling backtest stored with every run. */
 export const BACKTEST_DAYS = 250;
 
-/** Stress settings: historical horizons, and the portfolio-margin style spot × vol grid. */
+/** Horizons of the worst historical moves reported by the stress test. */
 export const STRESS_HORIZONS = [1, 3, 7, 10] as const;
-export const SPOT_SHOCKS = spotShockLadder(0.05, 0.2);
-export const VOL_SHOCKS = [-0.25, 0, 0.25] as const;
 
 export interface StressReport {
   worstMoves: WorstMove[];
@@ -122,6 +120,7 @@ export function assess(
           simulations: 1000,
         })
       : [];
+  const spotShocks = spotShockLadder(market.stress.spotStep, market.stress.spotMax);
   const straddles = (surface?.slices ?? []).map((sl) => {
     const legs = (["call", "put"] as const).map((type) => ({
       quantity: -1,
@@ -130,7 +129,7 @@ export function assess(
       forward: sl.forward,
       type,
     }));
-    const { worst } = shockGrid(legs, surface!.impliedVol, SPOT_SHOCKS, VOL_SHOCKS);
+    const { worst } = shockGrid(legs, surface!.impliedVol, spotShocks, market.stress.volShocks);
     return {
       expiry: sl.expiry ?? NaN,
       t: sl.t,
