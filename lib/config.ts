@@ -97,34 +97,24 @@ const maintenanceMargin = (genesisValue: number): ParameterConfig => ({
 /** Spot −20 % … +20 % in 5 % steps × implied vol −25 % / flat / +25 %. */
 const STRESS_GRID = { spotStep: 0.05, spotMax: 0.2, volShocks: [-0.25, 0, 0.25] };
 
+function deribitMarket(underlying: string, maintenanceMarginGenesis: number) {
+  return {
+    id: `deribit:${underlying}`,
+    venue: "deribit",
+    underlying,
+    maxSnapshotAgeHours: 24,
+    historyWindowDays: 500,
+    minExpiryDays: 1,
+    minUsableQuotes: 100,
+    minExpiries: 4,
+    stress: STRESS_GRID,
+    parameters: [maintenanceMargin(maintenanceMarginGenesis)],
+  };
+}
+
 export const DEFAULT_CONFIG: VigilConfig = VigilConfigSchema.parse({
   proposalTtlHours: 24 * 14,
-  markets: [
-    {
-      id: "deribit:BTC",
-      venue: "deribit",
-      underlying: "BTC",
-      maxSnapshotAgeHours: 24,
-      historyWindowDays: 500,
-      minExpiryDays: 1,
-      minUsableQuotes: 100,
-      minExpiries: 4,
-      stress: STRESS_GRID,
-      parameters: [maintenanceMargin(0.05)],
-    },
-    {
-      id: "deribit:ETH",
-      venue: "deribit",
-      underlying: "ETH",
-      maxSnapshotAgeHours: 24,
-      historyWindowDays: 500,
-      minExpiryDays: 1,
-      minUsableQuotes: 100,
-      minExpiries: 4,
-      stress: STRESS_GRID,
-      parameters: [maintenanceMargin(0.06)],
-    },
-  ],
+  markets: [deribitMarket("BTC", 0.05), deribitMarket("ETH", 0.06)],
 });
 
 /** JSON with sorted keys, so equal values always hash equally. */

@@ -1,6 +1,6 @@
 import { rollingBacktest } from "../../quant/backtests";
 import { parseArgs, UsageError } from "../args";
-import { methodOption, numberOption, returnsFromCsv } from "./var";
+import { levelOption, methodOption, numberOption, returnsFromCsv } from "./var";
 
 /**
  * `vigil backtest --prices <csv> --method … [--level 0.99] [--window 250] [--from YYYY-MM-DD]
@@ -13,13 +13,7 @@ export default async function backtest(args: string[]): Promise<number> {
   });
   if (positional.length) throw new UsageError(`unexpected argument '${positional[0]}'`);
   const method = methodOption(options.method, "hs");
-  const level = numberOption(
-    options.level,
-    "--level",
-    0.99,
-    (x) => x > 0 && x < 1,
-    "a level in (0, 1)",
-  );
+  const level = levelOption(options.level);
   const window = numberOption(
     options.window,
     "--window",

@@ -25,6 +25,10 @@ export function methodOption(value: string | undefined, fallback: RiskMethod): R
   return m as RiskMethod;
 }
 
+/** --level, default 0.99. */
+export const levelOption = (value: string | undefined): number =>
+  numberOption(value, "--level", 0.99, (x) => x > 0 && x < 1, "a level in (0, 1)");
+
 export function numberOption(
   value: string | undefined,
   flag: string,
@@ -50,13 +54,7 @@ export default async function varCommand(args: string[]): Promise<number> {
   });
   if (positional.length) throw new UsageError(`unexpected argument '${positional[0]}'`);
   const method = methodOption(options.method, "hs");
-  const level = numberOption(
-    options.level,
-    "--level",
-    0.99,
-    (x) => x > 0 && x < 1,
-    "a level in (0, 1)",
-  );
+  const level = levelOption(options.level);
   const horizon = numberOption(
     options.horizon,
     "--horizon",
