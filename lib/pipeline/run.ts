@@ -127,8 +127,11 @@ async function runMarket(
         durationMs: performance.now() - t0,
         summary: { error: message },
       });
-      outcome.status = status;
-      outcome.reason = `${name}: ${message}`;
+      // Every failing stage is named; the worse status wins.
+      if (outcome.status !== "failed") outcome.status = status;
+      outcome.reason = outcome.reason
+        ? `${outcome.reason}; ${name}: ${message}`
+        : `${name}: ${message}`;
       return undefined;
     }
   };
