@@ -1,16 +1,18 @@
+import type { riskMetrics } from "@/db/schema";
 import { pct, riskMethodName, usd, utc } from "@/lib/format";
 
-export interface RiskRow {
-  id: number;
-  method: string;
-  level: number;
-  horizonDays: number;
-  var: number;
-  es: number;
-  sampleSize: number;
-  windowFrom: string;
-  windowTo: string;
-}
+export type RiskRow = Pick<
+  typeof riskMetrics.$inferSelect,
+  | "id"
+  | "method"
+  | "level"
+  | "horizonDays"
+  | "var"
+  | "es"
+  | "sampleSize"
+  | "windowFrom"
+  | "windowTo"
+>;
 
 /** VaR / ES rows with their method, sample and window: the evidence behind a number. */
 export function RiskTable({ rows, testId }: { rows: RiskRow[]; testId: string }) {

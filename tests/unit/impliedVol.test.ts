@@ -11,7 +11,7 @@ import { impliedVol, impliedVolResult } from "../../lib/quant/impliedVol";
 import { erfcx, normCdf, normInv, normPdf } from "../../lib/quant/normal";
 
 // tests/fixtures/golden.json is a copy of the project's shared reference values
-// (/work/shared/reference/golden.json: Black-76 cases priced with 60-digit mpmath arithmetic).
+// (the shared reference/golden.json: Black-76 cases priced with 60-digit mpmath arithmetic).
 interface GoldenCase {
   id: string;
   forward: number;
