@@ -122,6 +122,9 @@ export function z2Test(
   return { value, pValue: above / sims, criticalValue: draws[Math.floor(0.95 * sims)] };
 }
 
+/** Days between cold GARCH re-fits in a rolling backtest. */
+const REFIT_EVERY = 20;
+
 export interface BacktestResult {
   method: RiskMethod;
   level: number;
@@ -165,9 +168,15 @@ export function rollingBacktests(
     if (opts.from && dates[t] < opts.from) continue;
     if (opts.to && dates[t] > opts.to) break;
     const est = Array.prototype.slice.call(returns, t - window, t) as number[];
-    const garch = needsGarch
+    let garch = needsGarch
       ? fitGarchT(est, { start, maxEvaluations: start ? 400 : 2000 })
       : undefined;
+    // A chain of warm starts can stay in a worse local optimum: every REFIT_EVERY days a cold fit
+    // competes, and the higher likelihood wins.
+    if (garch && start && (t - window) % REFIT_EVERY === 0) {
+      const cold = fitGarchT(est);
+      if (cold.logLikelihood > garch.logLikelihood) garch = cold;
+    }
     if (garch) start = garch.params;
     methods.forEach((method, i) => {
       const r = varEs(est, { method, level, garch });
