@@ -3,6 +3,7 @@
 // the error/time frontier of the published surface; and the optimizer comparison.
 // `npx tsx bench/run.ts surface`
 import { chainImpliedVols } from "../lib/market/impliedVols";
+import { cleanSnapshot } from "../lib/market/quality";
 import { ReplaySource } from "../lib/market/replay";
 import { surfaceInput } from "../lib/market/surfaceInput";
 import { levenbergMarquardt, nelderMead } from "../lib/quant/optimize";
@@ -39,7 +40,10 @@ async function loadChains(): Promise<Chain[]> {
     const market = `deribit:${asset}`;
     for (const t of src.snapshotTimes(market)) {
       const snap = await src.snapshotAsOf(market, t);
-      if (snap) out.push({ asset, slices: surfaceInput(chainImpliedVols(snap, 1)) });
+      if (!snap) continue;
+      // What the calibrate stage fits: the quotes that pass cleaning.
+      const { clean } = cleanSnapshot(snap, { now: snap.capturedAt });
+      out.push({ asset, slices: surfaceInput(chainImpliedVols({ ...snap, options: clean }, 1)) });
     }
   }
   return out;

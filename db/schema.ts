@@ -17,6 +17,7 @@ import {
   timestamp,
   uniqueIndex,
 } from "drizzle-orm/pg-core";
+import type { DataQualityReport } from "../lib/market/quality";
 
 const ts = (name: string) => timestamp(name, { withTimezone: true, mode: "date" });
 
@@ -70,6 +71,8 @@ export const runMarkets = pgTable(
     quotesUsed: integer("quotes_used").notNull().default(0),
     quotesDropped: integer("quotes_dropped").notNull().default(0),
     inputHash: text("input_hash"),
+    /** The data-quality report of the market's snapshot at the run's as-of time. */
+    quality: jsonb("quality").$type<DataQualityReport>(),
   },
   (t) => [primaryKey({ columns: [t.runId, t.marketId] })],
 );
@@ -105,7 +108,8 @@ export const snapshots = pgTable(
     capturedAt: ts("captured_at").notNull(),
     indexPrice: doublePrecision("index_price").notNull(),
     contentHash: text("content_hash").notNull(),
-    quality: jsonb("quality").notNull(),
+    /** What the source adds to the normalized snapshot: futures, perpetual and funding, capture. */
+    extras: jsonb("extras").$type<Record<string, unknown>>().notNull().default({}),
   },
   (t) => [uniqueIndex("snapshots_market_hash_uq").on(t.marketId, t.contentHash)],
 );
@@ -127,6 +131,8 @@ export const optionQuotes = pgTable(
     markIv: doublePrecision("mark_iv"),
     forward: doublePrecision("forward").notNull(),
     openInterest: doublePrecision("open_interest"),
+    /** When the venue produced the quote, where the source says. */
+    quotedAt: ts("quoted_at"),
   },
   (t) => [primaryKey({ columns: [t.snapshotId, t.instrument] })],
 );

@@ -1,5 +1,7 @@
 import { and, asc, eq, lt, sql } from "drizzle-orm";
 import type { AuditEventBody } from "../../lib/governance/audit";
+import type { TimedOptionQuote } from "../../lib/market/quality";
+import type { Snapshot } from "../../lib/market/types";
 import type { Calibration, MarketOutcome, RunSummary, Status } from "../../lib/pipeline/types";
 import type { Db } from "../client";
 import {
@@ -16,6 +18,7 @@ import {
   surfaceSlices,
 } from "../schema";
 import { appendAuditEvents } from "./audit";
+import { appendHistory } from "./priceHistory";
 
 export interface RunHeader {
   runKey: string;
@@ -110,17 +113,22 @@ export async function persistRun(
       };
       for (const o of outcomes) {
         const snapshotId = o.ingest ? await storeSnapshot(tx, o) : null;
-        const ivs = o.calibration?.ivs;
-        const dropped = ivs ? Object.values(ivs.dropped).reduce((s, n) => s + (n ?? 0), 0) : 0;
+        if (o.ingest?.historyAdded.length) {
+          await appendHistory(tx, o.market, o.ingest.historyAdded);
+        }
+        // Used = fed the surface; dropped = the rest of the snapshot, by cleaning or calibration.
+        const used = o.calibration?.ivs.used ?? 0;
+        const dropped = o.ingest ? o.ingest.snapshot.options.length - used : 0;
         await tx.insert(runMarkets).values({
           runId: run.id,
           marketId: o.market,
           status: o.status,
           reason: o.reason,
           snapshotId,
-          quotesUsed: ivs?.used ?? 0,
+          quotesUsed: used,
           quotesDropped: dropped,
           inputHash: o.ingest?.inputHash ?? null,
+          quality: o.ingest?.quality ?? null,
         });
         if (o.stages.length) {
           await tx.insert(runStages).values(
@@ -177,7 +185,7 @@ export async function persistRun(
           market: o.market,
           status: o.status,
           reason: o.reason,
-          quotes: { used: ivs?.used ?? 0, dropped },
+          quotes: { used, dropped },
           proposals: ids,
         });
       }
@@ -292,7 +300,7 @@ async function storeSnapshot(tx: Db, o: MarketOutcome): Promise<number> {
       capturedAt: new Date(snapshot.capturedAt),
       indexPrice: snapshot.indexPrice,
       contentHash: snapshotHash,
-      quality: { options: snapshot.options.length },
+      extras: snapshotExtras(snapshot),
     })
     .onConflictDoNothing({ target: [snapshots.marketId, snapshots.contentHash] })
     .returning({ id: snapshots.id });
@@ -305,7 +313,7 @@ async function storeSnapshot(tx: Db, o: MarketOutcome): Promise<number> {
   }
   for (let i = 0; i < snapshot.options.length; i += QUOTE_BATCH) {
     await tx.insert(optionQuotes).values(
-      snapshot.options.slice(i, i + QUOTE_BATCH).map((q) => ({
+      snapshot.options.slice(i, i + QUOTE_BATCH).map((q: TimedOptionQuote) => ({
         snapshotId: inserted.id,
         instrument: q.instrument,
         expiry: new Date(q.expiry),
@@ -317,6 +325,7 @@ async function storeSnapshot(tx: Db, o: MarketOutcome): Promise<number> {
         markIv: q.markIv,
         forward: q.forward,
         openInterest: q.openInterest,
+        quotedAt: q.quotedAt === undefined ? null : new Date(q.quotedAt),
       })),
     );
   }
@@ -421,4 +430,11 @@ export async function recordFailedRun(
     .onConflictDoNothing({ target: runs.runKey })
     .returning({ id: runs.id });
   return row?.id ?? null;
+}
+
+/** What a source adds to the normalized snapshot (live: futures, perpetual, capture window). */
+function snapshotExtras(snapshot: Snapshot): Record<string, unknown> {
+  const extras: Record<string, unknown> = { ...snapshot };
+  for (const k of ["market", "source", "capturedAt", "indexPrice", "options"]) delete extras[k];
+  return extras;
 }

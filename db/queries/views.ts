@@ -1,6 +1,6 @@
 // Read models for pages and the JSON API. Each reads bounded, indexed slices: pages never scan
 // all quotes.
-import { and, asc, desc, eq, inArray, sql } from "drizzle-orm";
+import { and, asc, desc, eq, inArray, isNotNull, sql } from "drizzle-orm";
 import type { Db } from "../client";
 import {
   backtests,
@@ -82,6 +82,7 @@ export async function latestRun(db: Db) {
       status: runMarkets.status,
       reason: runMarkets.reason,
       capturedAt: snapshots.capturedAt,
+      quality: runMarkets.quality,
     })
     .from(runMarkets)
     .leftJoin(snapshots, eq(runMarkets.snapshotId, snapshots.id))
@@ -102,7 +103,9 @@ export async function runDetail(db: Db, id: number) {
         quotesUsed: runMarkets.quotesUsed,
         quotesDropped: runMarkets.quotesDropped,
         inputHash: runMarkets.inputHash,
+        quality: runMarkets.quality,
         snapshotId: runMarkets.snapshotId,
+        extras: snapshots.extras,
         capturedAt: snapshots.capturedAt,
         source: snapshots.source,
         indexPrice: snapshots.indexPrice,
@@ -234,7 +237,7 @@ export async function latestSurfaces(db: Db, marketId: string) {
  * surfaces) and 1-day VaR/ES by method. Bounded by `limit` runs.
  */
 export async function marketHistory(db: Db, marketId: string, limit = 2000) {
-  const [surfs, risk] = await Promise.all([
+  const [surfs, risk, data] = await Promise.all([
     db
       .select({
         runId: surfaces.runId,
@@ -261,8 +264,23 @@ export async function marketHistory(db: Db, marketId: string, limit = 2000) {
       .where(and(eq(riskMetrics.marketId, marketId), eq(riskMetrics.horizonDays, 1)))
       .orderBy(desc(runs.asOf))
       .limit(limit * 10),
+    // Quote counts read out of the stored report in SQL: the page never loads whole reports.
+    db
+      .select({
+        runId: runMarkets.runId,
+        asOf: runs.asOf,
+        total: sql<number | null>`(${runMarkets.quality}->'quotes'->>'total')::int`,
+        usable: sql<number | null>`(${runMarkets.quality}->'quotes'->>'usable')::int`,
+        used: runMarkets.quotesUsed,
+        dataAgeMs: sql<number | null>`(${runMarkets.quality}->>'dataAgeMs')::float8`,
+      })
+      .from(runMarkets)
+      .innerJoin(runs, eq(runs.id, runMarkets.runId))
+      .where(and(eq(runMarkets.marketId, marketId), isNotNull(runMarkets.quality)))
+      .orderBy(desc(runs.asOf))
+      .limit(limit),
   ]);
-  return { surfaces: surfs.reverse(), risk: risk.reverse() };
+  return { surfaces: surfs.reverse(), risk: risk.reverse(), data: data.reverse() };
 }
 
 export interface LatestRunPayload {
@@ -270,8 +288,17 @@ export interface LatestRunPayload {
   markets: {
     marketId: string;
     status: string;
+    reason: string | null;
     capturedAt: string | null;
     dataAgeHours: number | null;
+    /** From the data-quality report; null when the data did not load. */
+    quality: {
+      quotes: number;
+      usable: number;
+      usableExpiries: number;
+      stale: boolean;
+      warnings: string[];
+    } | null;
   }[];
 }
 
@@ -291,8 +318,16 @@ export async function latestRunPayload(db: Db): Promise<LatestRunPayload> {
     markets: ms.map((m) => ({
       marketId: m.marketId,
       status: m.status,
+      reason: m.reason,
       capturedAt: m.capturedAt?.toISOString() ?? null,
       dataAgeHours: m.capturedAt ? (run.asOf.getTime() - m.capturedAt.getTime()) / 3_600_000 : null,
+      quality: m.quality && {
+        quotes: m.quality.quotes.total,
+        usable: m.quality.quotes.usable,
+        usableExpiries: m.quality.usableExpiries,
+        stale: m.quality.stale,
+        warnings: m.quality.warnings,
+      },
     })),
   };
 }

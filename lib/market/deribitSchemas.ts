@@ -40,23 +40,15 @@ export const EnvelopeSchema = z.union([
   }),
 ]);
 
-/** public/get_book_summary_by_currency?kind=option: one row per live option. */
-export const OptionBookSummarySchema = z.object({
+/** Fields every get_book_summary_by_currency row has, options and futures alike. */
+const BookSummaryBaseSchema = z.object({
   instrument_name: z.string().min(1),
   base_currency: z.string().optional(),
   quote_currency: z.string().optional(),
-  /** Best bid / ask in coin for inverse options; null when that side of the book is empty. */
+  /** Best bid / ask (coin for inverse options, USD for futures); null when that side is empty. */
   bid_price: nullablePrice,
   ask_price: nullablePrice,
   mid_price: nullablePrice,
-  /** Deribit's mark in coin. */
-  mark_price: price.nullable(),
-  /** Mark implied vol in percent (58.6 = 58.6 %). */
-  mark_iv: z.number().nonnegative().nullable(),
-  /** USD forward the mark IV is computed against (a future, a synthetic future or the index). */
-  underlying_price: z.number().positive(),
-  underlying_index: z.string().optional(),
-  interest_rate: z.number().optional(),
   estimated_delivery_price: z.number().positive().optional(),
   open_interest: z.number().nonnegative().nullable().optional(),
   volume: z.number().nonnegative().nullable().optional(),
@@ -68,31 +60,28 @@ export const OptionBookSummarySchema = z.object({
   /** When Deribit produced the summary (stands in for the quote time), ms. */
   creation_timestamp: ms,
 });
+
+/** public/get_book_summary_by_currency?kind=option: one row per live option. */
+export const OptionBookSummarySchema = BookSummaryBaseSchema.extend({
+  /** Deribit's mark in coin. */
+  mark_price: price.nullable(),
+  /** Mark implied vol in percent (58.6 = 58.6 %). */
+  mark_iv: z.number().nonnegative().nullable(),
+  /** USD forward the mark IV is computed against (a future, a synthetic future or the index). */
+  underlying_price: z.number().positive(),
+  underlying_index: z.string().optional(),
+  interest_rate: z.number().optional(),
+});
 export type OptionBookSummary = z.infer<typeof OptionBookSummarySchema>;
 export const OptionBookSummaryResultSchema = z.array(OptionBookSummarySchema);
 
 /** public/get_book_summary_by_currency?kind=future: dated futures and the perpetual (USD). */
-export const FutureBookSummarySchema = z.object({
-  instrument_name: z.string().min(1),
-  base_currency: z.string().optional(),
-  quote_currency: z.string().optional(),
-  bid_price: nullablePrice,
-  ask_price: nullablePrice,
-  mid_price: nullablePrice,
+export const FutureBookSummarySchema = BookSummaryBaseSchema.extend({
   mark_price: z.number().positive(),
-  estimated_delivery_price: z.number().positive().optional(),
-  open_interest: z.number().nonnegative().nullable().optional(),
-  volume: z.number().nonnegative().nullable().optional(),
-  volume_usd: z.number().nonnegative().nullable().optional(),
   volume_notional: z.number().nonnegative().nullable().optional(),
-  last: nullablePrice,
-  high: nullablePrice,
-  low: nullablePrice,
-  price_change: z.number().nullable().optional(),
   /** Perpetual only: funding rate now and over the trailing 8 h, fractions of notional. */
   current_funding: z.number().nullable().optional(),
   funding_8h: z.number().nullable().optional(),
-  creation_timestamp: ms,
 });
 export type FutureBookSummary = z.infer<typeof FutureBookSummarySchema>;
 export const FutureBookSummaryResultSchema = z.array(FutureBookSummarySchema);

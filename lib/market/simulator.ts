@@ -55,14 +55,17 @@ export const DEFAULT_REGIMES: Regime[] = [
   },
 ];
 
+/** Default first instant of a simulated path. */
+export const SIMULATION_START = Date.parse("2025-01-01T00:00:00Z");
+
 export interface SimulatorOptions {
   seed?: number;
   /** First instant of the path, ms (default 2025-01-01T00:00Z). */
   start?: number;
   /** Length of the path, days (default 730); snapshots exist every hour of it. */
   days?: number;
-  /** Starting spot and strike grid step per asset (default BTC and ETH). */
-  assets?: Record<string, { spot: number; strikeStep: number }>;
+  /** Starting spot per asset (default BTC and ETH). */
+  assets?: Record<string, { spot: number }>;
   regimes?: Regime[];
   /** Strikes each side of the forward per expiry (default 12). */
   strikesPerSide?: number;
@@ -88,7 +91,7 @@ export class SimulatorSource implements MarketSource {
   private readonly seed: number;
   private readonly start: number;
   private readonly hours: number;
-  private readonly assets: Record<string, { spot: number; strikeStep: number }>;
+  private readonly assets: Record<string, { spot: number }>;
   private readonly regimes: Regime[];
   private readonly strikesPerSide: number;
   private readonly faults: { oneSided: number; crossed: number; outlier: number };
@@ -96,11 +99,11 @@ export class SimulatorSource implements MarketSource {
 
   constructor(opts: SimulatorOptions = {}) {
     this.seed = opts.seed ?? 1;
-    this.start = opts.start ?? Date.parse("2025-01-01T00:00:00Z");
+    this.start = opts.start ?? SIMULATION_START;
     this.hours = Math.round((opts.days ?? 730) * 24);
     this.assets = opts.assets ?? {
-      BTC: { spot: 90_000, strikeStep: 1000 },
-      ETH: { spot: 3000, strikeStep: 50 },
+      BTC: { spot: 90_000 },
+      ETH: { spot: 3000 },
     };
     this.regimes = opts.regimes ?? DEFAULT_REGIMES;
     this.strikesPerSide = opts.strikesPerSide ?? 12;
@@ -183,7 +186,9 @@ export class SimulatorSource implements MarketSource {
     const shortVol = g.vol * Math.exp(path.volFactor[h]);
     const longVol = 0.55;
     const rng = new Rng(hashSeed(this.seed, `${asset}:${h}`));
-    const { strikeStep } = this.assets[asset];
+    // Deribit-like strike grids follow the price: ~1.25 % of spot rounded to 1, 2, 2.5 or 5 × 10ⁿ
+    // (BTC at 90,000: 1,000; ETH at 3,000: 50), so a path that drifts far keeps a full chain.
+    const strikeStep = niceStep(spot * 0.0125);
     const options: TimedOptionQuote[] = [];
     for (const expiry of expiriesAfter(capturedAt)) {
       const t = (expiry - capturedAt) / YEAR_MS;
@@ -300,9 +305,20 @@ function round(x: number, digits = 4): number {
   return Math.round(x * f) / f;
 }
 
-/** FNV-1a of the seed and a label: independent streams per asset and per snapshot. */
+/** The 1, 2, 2.5 or 5 × 10ⁿ nearest to x in log terms. */
+export function niceStep(x: number): number {
+  const p = 10 ** Math.floor(Math.log10(x));
+  let best = p;
+  for (const m of [1, 2, 2.5, 5, 10]) {
+    if (Math.abs(Math.log((m * p) / x)) < Math.abs(Math.log(best / x))) best = m * p;
+  }
+  return best;
+}
+
+/** FNV-1a of "seed:label": independent streams per seed, asset and snapshot. */
 function hashSeed(seed: number, label: string): number {
-  let h = 0x811c9dc5 ^ (seed >>> 0);
+  // Not seeded into the offset basis as well: basis^seed then ^digit(seed) cancels for 1-9.
+  let h = 0x811c9dc5;
   const s = `${seed}:${label}`;
   for (let i = 0; i < s.length; i++) {
     h ^= s.charCodeAt(i);

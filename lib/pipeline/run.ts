@@ -11,6 +11,7 @@ import {
 import type { MarketSource } from "../market/types";
 import type { Db } from "../../db/client";
 import { ensureMarkets, parameterStates, previousEs } from "../../db/queries/parameters";
+import { storedHistory } from "../../db/queries/priceHistory";
 import {
   persistRun,
   recordFailedRun,
@@ -147,17 +148,25 @@ async function runMarket(
     }
   };
 
+  const stored = await storedHistory(db, market.id);
   const ing = await stage(
     "ingest",
-    () => ingest(source, market, asOf.getTime()),
+    () => ingest(source, market, asOf.getTime(), stored),
     (r) => ({
       source: r.snapshot.source,
       capturedAt: new Date(r.snapshot.capturedAt).toISOString(),
       snapshotAgeHours: r.snapshotAgeHours,
       indexPrice: r.snapshot.indexPrice,
       options: r.snapshot.options.length,
+      usable: r.quality.quotes.usable,
+      usableExpiries: r.quality.usableExpiries,
+      dropped: r.quality.dropped,
+      warnings: r.quality.warnings,
+      gate: r.gate,
       historyDays: r.history.length,
       historyLastDay: r.history.at(-1)?.day ?? null,
+      historyAdded: r.historyAdded.length,
+      historyRevisions: r.historyRevisions.length,
       snapshotHash: r.snapshotHash,
       inputHash: r.inputHash,
     }),
@@ -167,25 +176,35 @@ async function runMarket(
     return outcome;
   }
   outcome.ingest = ing;
-  const cal = await stage(
-    "calibrate",
-    () => calibrate(market, ing.snapshot),
-    ({ ivs, fits }) => ({
-      used: ivs.used,
-      dropped: ivs.dropped,
-      atm30d: ivs.atm30d,
-      expiries: ivs.expiries.map((e) => ({
-        expiry: new Date(e.expiry).toISOString(),
-        t: e.t,
-        forward: e.forward,
-        atmVol: e.atmVol,
-        quotes: e.points.length,
-      })),
-      surfaces: fits.map((f) => ({ model: f.model, ...f.surface })),
-      mark: fits[0].mark ?? null,
-    }),
-  );
-  if (cal) outcome.calibration = cal;
+  if (ing.gate.length > 0) {
+    // Untrusted data: recorded with its quality report, never calibrated, never proposed from.
+    // The history-based risk numbers are still computed as evidence.
+    const message = ing.gate.join("; ");
+    outcome.stages[0].status = "degraded";
+    outcome.status = "degraded";
+    outcome.reason = `ingest: ${message}`;
+    skip(["calibrate"]);
+  } else {
+    const cal = await stage(
+      "calibrate",
+      () => calibrate(market, ing.clean),
+      ({ ivs, fits }) => ({
+        used: ivs.used,
+        dropped: ivs.dropped,
+        atm30d: ivs.atm30d,
+        expiries: ivs.expiries.map((e) => ({
+          expiry: new Date(e.expiry).toISOString(),
+          t: e.t,
+          forward: e.forward,
+          atmVol: e.atmVol,
+          quotes: e.points.length,
+        })),
+        surfaces: fits.map((f) => ({ model: f.model, ...f.surface })),
+        mark: fits[0].mark ?? null,
+      }),
+    );
+    if (cal) outcome.calibration = cal;
+  }
   const report = await stage(
     "assess",
     () => assess(market, ing.history, outcome.calibration?.fits[0]),
@@ -218,11 +237,6 @@ async function runMarket(
   if (report) {
     outcome.risk = report.metrics;
     outcome.backtests = report.backtests;
-  }
-  // Gate: stale data still gets calibrated and assessed (evidence), but never proposes.
-  if (ing.snapshotAgeHours > market.maxSnapshotAgeHours && outcome.status === "succeeded") {
-    outcome.status = "degraded";
-    outcome.reason = `ingest: snapshot is ${ing.snapshotAgeHours.toFixed(1)} h old at the run's as-of time (limit ${market.maxSnapshotAgeHours} h)`;
   }
   if (outcome.status !== "succeeded" || !risk) {
     skip(["propose"]);

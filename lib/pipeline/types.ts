@@ -3,6 +3,8 @@ import type { ChainIvs } from "../market/impliedVols";
 import type { BacktestResult } from "../quant/backtests";
 import type { RiskMethod } from "../quant/riskMethods";
 import type { SurfaceFit } from "../quant/surface";
+import type { MergedHistory } from "../market/history";
+import type { DataQualityReport } from "../market/quality";
 import type { DailyPrice, Snapshot } from "../market/types";
 import type { GuardrailOutcome, TargetDerivation } from "../governance/policy";
 
@@ -18,9 +20,20 @@ export interface StageRecord {
 }
 
 export interface IngestResult {
+  /** The snapshot as the source delivered it (stored as captured). */
   snapshot: Snapshot;
+  /** The same snapshot with only the quotes that passed cleaning: what calibration reads. */
+  clean: Snapshot;
+  quality: DataQualityReport;
+  /** Why the data must not feed a proposal (stale, too thin); empty when it may. */
+  gate: string[];
   snapshotHash: string;
+  /** Stored history extended by the source's, oldest first. */
   history: DailyPrice[];
+  /** Days the source returned that were not stored yet: appended with the run. */
+  historyAdded: DailyPrice[];
+  /** Stored days the source now prices differently (the stored price is kept). */
+  historyRevisions: MergedHistory["revisions"];
   /** Hash of everything the run read for this market: the snapshot and the price history. */
   inputHash: string;
   snapshotAgeHours: number;

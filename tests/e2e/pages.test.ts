@@ -131,11 +131,11 @@ describe.skipIf(!canRun)("pages in headless Chromium", () => {
     const rows = await page.getByTestId("term-structure").locator("tbody tr").count();
     expect(rows).toBeGreaterThanOrEqual(8);
     expect(await page.getByTestId("term-structure").textContent()).toMatch(/\d+\.\d\d %/);
-    // Term structure, backtest series, 30d ATM history, fit-error history, ES and VaR by method,
-    // and one smile per expiry.
+    // Term structure, backtest series, 30d ATM history, fit-error history, quotes per run, ES and
+    // VaR by method, and one smile per expiry.
     const smiles = await page.getByTestId("smiles").locator(".card").count();
     expect(smiles).toBe(rows);
-    expect(await page.locator(".recharts-wrapper").count()).toBe(6 + smiles);
+    expect(await page.locator(".recharts-wrapper").count()).toBe(7 + smiles);
     const zones = await page.getByTestId("backtests").locator("tbody tr .badge").allTextContents();
     expect(zones).toHaveLength(5);
     for (const z of zones) expect(["green", "yellow", "red"]).toContain(z);
@@ -178,12 +178,32 @@ describe.skipIf(!canRun)("pages in headless Chromium", () => {
       .allTextContents();
     expect(surfaces).toHaveLength(2);
     expect(surfaces[0]).toMatch(/^published0\.\d\d\d+\.\d %00\d+\.\d ms/);
+    // The data-quality report: age, counts, drops by reason with examples, coverage per expiry.
+    const quality = page.getByTestId("quality").first();
+    expect(await quality.textContent()).toMatch(
+      /data age at the run\d+ min \(captured 2026-08-19 \d\d:\d\d UTC, limit 24\.0 h\)/,
+    );
+    expect(await quality.textContent()).toMatch(/\d+ in the book, \d+ usable after cleaning/);
+    const drops = await page
+      .getByTestId("quality-drops")
+      .first()
+      .locator("tbody tr")
+      .allTextContents();
+    expect(drops.some((d) => /^one-sided\d+BTC-/.test(d))).toBe(true);
+    const coverage = await page.getByTestId("quality-coverage").first().locator("tbody tr").count();
+    expect(coverage).toBeGreaterThanOrEqual(8);
     await page.close();
   });
 
   it("a proposal shows current vs proposed, rationale with numbers and evidence", async () => {
     const res = await fetch(`${base}/api/v1/runs/latest`);
     expect(res.status).toBe(200);
+    const latest = await res.json();
+    for (const m of latest.markets) {
+      expect(m.quality.usable).toBeGreaterThan(100);
+      expect(m.quality.usable).toBeLessThan(m.quality.quotes);
+      expect(m.quality.stale).toBe(false);
+    }
     const page = await visit("/", "overview-2");
     const href = await page
       .getByTestId("open-proposals")
@@ -210,6 +230,19 @@ describe.skipIf(!canRun)("pages in headless Chromium", () => {
     expect(ja.status).toBe("degraded");
     expect(a.status).toBe(200);
     expect(ja.markets.every((m: { proposals: number[] }) => m.proposals.length === 0)).toBe(true);
+    // Its run page says why: the gate, from the data-quality report.
+    const page = await visit(`/runs/${ja.runId}`, "run-stale");
+    expect(await page.getByTestId("quality-warnings").first().textContent()).toMatch(
+      /gate snapshot is \d+\.\d h old at the run's as-of time \(limit 24 h\)/,
+    );
+    const stages = await page.getByTestId("stages").first().locator("tbody tr").allTextContents();
+    expect(stages).toEqual([
+      expect.stringMatching(/^ingestdegraded/),
+      expect.stringMatching(/^calibrateskipped/),
+      expect.stringMatching(/^assessok/),
+      expect.stringMatching(/^proposeskipped/),
+    ]);
+    await page.close();
   });
 
   it("unknown run and proposal ids give 404, the cron route refuses a wrong secret", async () => {

@@ -75,6 +75,50 @@ describe("vigil run --once", () => {
   });
 });
 
+describe("vigil run --once with MARKET_SOURCE=simulator", () => {
+  it("runs both markets on the seeded simulator, as of now", () => {
+    const sim = {
+      ...env,
+      MARKET_SOURCE: "simulator",
+      SIMULATOR_SEED: "7",
+      PGLITE_DIR: join(dir, "sim"),
+    };
+    const r = spawnSync(process.execPath, ["bin/vigil.mjs", "run", "--once", "--json"], {
+      env: sim,
+      encoding: "utf8",
+    });
+    const out = JSON.parse(r.stdout);
+    expect(out.status, out.reason).toBe("succeeded");
+    expect(r.status).toBe(0);
+    for (const m of out.markets) expect(m.quotes.used).toBeGreaterThan(100);
+  });
+
+  it("names a bad source setting and exits 2", () => {
+    const cases: [Record<string, string>, RegExp][] = [
+      [
+        { MARKET_SOURCE: "binance" },
+        /MARKET_SOURCE must be one of replay, deribit, simulator \(got 'binance'\)/,
+      ],
+      [
+        { MARKET_SOURCE: "simulator", SIMULATOR_SEED: "x" },
+        /SIMULATOR_SEED must be an integer \(got 'x'\)/,
+      ],
+      [
+        { MARKET_SOURCE: "deribit", DERIBIT_TIMEOUT_MS: "-5" },
+        /DERIBIT_TIMEOUT_MS must be > 0 \(got -5\)/,
+      ],
+    ];
+    for (const [extra, message] of cases) {
+      const r = spawnSync(process.execPath, ["bin/vigil.mjs", "run", "--once"], {
+        env: { ...env, ...extra },
+        encoding: "utf8",
+      });
+      expect(r.stderr).toMatch(message);
+      expect(r.status).toBe(2);
+    }
+  });
+});
+
 describe("vigil backfill", () => {
   it("records one run per snapshot in the range, in time order, and is idempotent", () => {
     const args = [

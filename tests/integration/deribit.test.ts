@@ -14,7 +14,17 @@ import {
   parseOptionName,
   type DeribitOptions,
 } from "../../lib/market/deribit";
-import { cleanSnapshot } from "../../lib/market/quality";
+import { count as sqlCount, isNotNull } from "drizzle-orm";
+import { openDb } from "../../db/client";
+import {
+  optionQuotes,
+  priceHistory,
+  proposals,
+  runMarkets,
+  runs,
+  snapshots,
+} from "../../db/schema";
+import { cleanSnapshot, type DataQualityReport } from "../../lib/market/quality";
 import { ReplaySource } from "../../lib/market/replay";
 
 type Json = Record<string, unknown>;
@@ -82,12 +92,12 @@ const csvIndex = (() => {
 })();
 const expiryMs = (date: string) => Date.parse(`${date}T08:00:00Z`);
 
-function csvBook(): Json[] {
+function csvBook(quotedAt = CSV_AT + 1234): Json[] {
   return csvRows.map((r) => ({
     ask_price: r.ask,
     base_currency: "BTC",
     bid_price: r.bid,
-    creation_timestamp: CSV_AT + 1234,
+    creation_timestamp: quotedAt,
     estimated_delivery_price: csvIndex,
     high: null,
     instrument_name: r.instrument,
@@ -106,19 +116,20 @@ function csvBook(): Json[] {
     volume_usd: r.volume === null ? null : r.volume * csvIndex,
   }));
 }
-function csvInstruments(): Json[] {
+/** `shift`: whole days the chain is moved in time (expiries stay at 08:00 UTC). */
+function csvInstruments(shift = 0): Json[] {
   const template = (REC.instruments.result as Json[])[0];
   return csvRows.map((r, i) => ({
     ...template,
-    creation_timestamp: CSV_AT - 30 * 86_400_000,
-    expiration_timestamp: expiryMs(r.expiryDate),
+    creation_timestamp: CSV_AT + shift - 30 * 86_400_000,
+    expiration_timestamp: expiryMs(r.expiryDate) + shift,
     instrument_id: 500_000 + i,
     instrument_name: r.instrument,
     option_type: r.type === "C" ? "call" : "put",
     strike: r.strike,
   }));
 }
-function csvFutures(): Json[] {
+function csvFutures(quotedAt = CSV_AT): Json[] {
   const template = (REC.future.result as Json[])[0];
   const perp = (REC.future.result as Json[]).find((f) => f.instrument_name === "BTC-PERPETUAL")!;
   const byIndex = new Map<string, number>();
@@ -133,7 +144,7 @@ function csvFutures(): Json[] {
     ask_price: f + 2.5,
     mid_price: f,
     estimated_delivery_price: csvIndex,
-    creation_timestamp: CSV_AT + 1000,
+    creation_timestamp: quotedAt + 1000,
   }));
   return [
     ...dated,
@@ -141,14 +152,14 @@ function csvFutures(): Json[] {
       ...perp,
       mark_price: csvIndex + 10,
       estimated_delivery_price: csvIndex,
-      creation_timestamp: CSV_AT,
+      creation_timestamp: quotedAt,
     },
   ];
 }
-const csvTicker = () => ({
+const csvTicker = (at = CSV_AT) => ({
   ...(REC.ticker.result as Json),
   index_price: csvIndex * 1.001,
-  timestamp: CSV_AT + 5000,
+  timestamp: at + 5000,
 });
 const rpc = (result: unknown) => ({
   jsonrpc: "2.0",
@@ -177,18 +188,26 @@ type Fault =
 let faults: Record<string, Fault[]> = {};
 let hits: Record<string, number> = {};
 let lastQuery: Record<string, URLSearchParams> = {};
-let dataset: "recorded" | "csv" = "recorded";
-/** 1D candles of the last 30 recorded daily closes (the default chart answer). */
-function recordedChart(): Json {
-  const rows = readFileSync("data/btc_usd_daily_2015-2026.csv", "utf8")
-    .trim()
-    .split("\n")
-    .slice(-30)
-    .map((l) => l.split(","));
+/**
+ * recorded: data/api_samples as captured. csv: the CSV chain at its own time. live: the CSV chain
+ * moved forward by whole days to the wall clock, quotes stamped as they are served, with 1,000
+ * daily closes moved the same way: what a live run of `vigil` sees.
+ */
+let dataset: "recorded" | "csv" | "live" = "recorded";
+const DAY = 86_400_000;
+const liveShift = () => Math.round((Date.now() - CSV_AT) / DAY) * DAY;
+/** The recorded BTC daily closes, [day, close], oldest first. */
+const btcCloses: string[][] = readFileSync("data/btc_usd_daily_2015-2026.csv", "utf8")
+  .trim()
+  .split("\n")
+  .slice(1)
+  .map((l) => l.split(","));
+/** 1D candles of daily closes, moved by `shift` ms. */
+function candles(rows: string[][], shift = 0): Json {
   const close = rows.map((r) => Number(r[1]));
   return {
     status: "ok",
-    ticks: rows.map((r) => Date.parse(r[0])),
+    ticks: rows.map((r) => Date.parse(r[0]) + shift),
     open: close,
     high: close,
     low: close,
@@ -197,6 +216,10 @@ function recordedChart(): Json {
     cost: rows.map(() => 1),
   };
 }
+/** The last 30 recorded closes: the default chart answer. */
+const recordedChart = () => candles(btcCloses.slice(-30));
+/** The 1,000 closes before the CSV chain's day, moved by `shift`: the live dataset's history. */
+const LIVE_HISTORY = btcCloses.filter((r) => r[0] < CSV_SNAPSHOT.slice(0, 10)).slice(-1000);
 let chart: unknown = recordedChart();
 let server: Server;
 let base: string;
@@ -206,6 +229,7 @@ function key(method: string, q: URLSearchParams): string {
 }
 
 function payload(k: string): unknown {
+  if (dataset === "live") return livePayload(k);
   const csv = dataset === "csv";
   switch (k) {
     case "get_book_summary_by_currency:option":
@@ -220,6 +244,26 @@ function payload(k: string): unknown {
       return csv ? csvTicker() : structuredClone(REC.ticker.result);
     case "get_tradingview_chart_data":
       return chart;
+  }
+  return undefined;
+}
+
+function livePayload(k: string): unknown {
+  const now = Date.now();
+  const shift = liveShift();
+  switch (k) {
+    case "get_book_summary_by_currency:option":
+      return csvBook(now - 1500);
+    case "get_book_summary_by_currency:future":
+      return csvFutures(now - 2000);
+    case "get_instruments":
+      return csvInstruments(shift);
+    case "get_index_price":
+      return { index_price: csvIndex, estimated_delivery_price: csvIndex };
+    case "ticker":
+      return csvTicker(now - 5000);
+    case "get_tradingview_chart_data":
+      return candles(LIVE_HISTORY, shift);
   }
   return undefined;
 }
@@ -391,11 +435,7 @@ describe("DeribitSource on recorded responses", () => {
   });
 
   it("reads daily closes of the perpetual, keeping only candles that have closed", async () => {
-    const rows = readFileSync("data/btc_usd_daily_2015-2026.csv", "utf8")
-      .trim()
-      .split("\n")
-      .slice(-30)
-      .map((l) => l.split(","));
+    const rows = btcCloses.slice(-30);
     const at = Date.parse("2026-02-13T12:00:00Z");
     const d = await source().dailyPricesAsOf("deribit:BTC", at);
     expect(d).toHaveLength(29); // the 2026-02-13 candle is still open at 12:00
@@ -784,49 +824,198 @@ describe("client-side rate limiting", () => {
 });
 
 describe("vigil run --once with MARKET_SOURCE=deribit", () => {
-  async function vigilRun(): Promise<{ code: number | null; out: string; err: string }> {
-    const dir = mkdtempSync(join(tmpdir(), "vigil-live-"));
-    const child = spawn(
-      process.execPath,
-      ["bin/vigil.mjs", "run", "--once", "--market", "deribit:BTC", "--json"],
-      {
-        env: {
-          ...process.env,
-          MARKET_SOURCE: "deribit",
-          DERIBIT_API_URL: base,
-          DERIBIT_TIMEOUT_MS: "500",
-          PGLITE_DIR: join(dir, "db"),
-          DATABASE_URL: "",
-          POSTGRES_URL: "",
-          DB_DRIVER: "",
-        },
-      },
-    );
-    let out = "";
-    let err = "";
-    child.stdout.on("data", (d) => (out += d));
-    child.stderr.on("data", (d) => (err += d));
-    const code = await new Promise<number | null>((r) => child.on("exit", r));
-    rmSync(dir, { recursive: true, force: true });
-    return { code, out, err };
+  interface Stored {
+    run: { status: string; reason: string | null };
+    market: { status: string; quotesUsed: number; quality: DataQualityReport | null };
+    snapshots: { extras: Record<string, unknown> }[];
+    quotes: number;
+    quotesWithTime: number;
+    history: number;
+    proposals: number;
   }
 
-  it("records a failed run with the reason when the venue keeps failing, and proposes nothing", async () => {
-    faults = { get_index_price: ["500", "500", "500", "500"] };
+  /** Runs the CLI against the local server on a fresh PGlite and reads back what it stored. */
+  async function vigilRun(): Promise<{ code: number | null; out: string; stored: Stored }> {
+    const dir = mkdtempSync(join(tmpdir(), "vigil-live-"));
+    try {
+      const child = spawn(
+        process.execPath,
+        ["bin/vigil.mjs", "run", "--once", "--market", "deribit:BTC", "--json"],
+        {
+          env: {
+            ...process.env,
+            MARKET_SOURCE: "deribit",
+            DERIBIT_API_URL: base,
+            DERIBIT_TIMEOUT_MS: "500",
+            PGLITE_DIR: join(dir, "db"),
+            DATABASE_URL: "",
+            POSTGRES_URL: "",
+            DB_DRIVER: "",
+          },
+        },
+      );
+      let out = "";
+      let err = "";
+      child.stdout.on("data", (d) => (out += d));
+      child.stderr.on("data", (d) => (err += d));
+      const code = await new Promise<number | null>((r) => child.on("exit", r));
+      expect(out, err).not.toBe("");
+      const h = await openDb({ driver: "pglite", pgliteDir: join(dir, "db"), url: undefined });
+      try {
+        const [run] = await h.db.select().from(runs);
+        const [market] = await h.db.select().from(runMarkets);
+        const count = async (q: Promise<{ n: number }[]>) => (await q)[0].n;
+        const stored: Stored = {
+          run,
+          market,
+          snapshots: await h.db.select({ extras: snapshots.extras }).from(snapshots),
+          quotes: await count(h.db.select({ n: sqlCount() }).from(optionQuotes)),
+          quotesWithTime: await count(
+            h.db
+              .select({ n: sqlCount() })
+              .from(optionQuotes)
+              .where(isNotNull(optionQuotes.quotedAt)),
+          ),
+          history: await count(h.db.select({ n: sqlCount() }).from(priceHistory)),
+          proposals: await count(h.db.select({ n: sqlCount() }).from(proposals)),
+        };
+        return { code, out, stored };
+      } finally {
+        await h.close();
+      }
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  }
+
+  it("runs end to end on a live chain: cleaned, calibrated, assessed, history kept", async () => {
+    dataset = "live";
     const r = await vigilRun();
-    expect(r.code).toBe(1);
     const s = JSON.parse(r.out);
-    expect(s.status).toBe("failed");
-    expect(s.markets[0].reason).toBe("ingest: get_index_price: HTTP 500 (after 4 attempts)");
-    expect(s.markets[0].proposals).toEqual([]);
+    expect(s.status, s.reason).toBe("succeeded");
+    expect(r.code).toBe(0);
+    const { stored } = r;
+    const q = stored.market.quality!;
+    expect(q.quotes.total).toBe(csvRows.length);
+    expect(q.stale).toBe(false);
+    expect(q.dataAgeMs).toBeLessThan(60_000);
+    expect(q.quoteAge.known).toBe(csvRows.length);
+    expect(q.indexMove!.relative).toBeCloseTo(0.001, 12); // ticker index / get_index_price − 1
+    expect(q.quotes.usable).toBeGreaterThan(stored.market.quotesUsed);
+    // Every quote of the book stored as captured, with the venue's time.
+    expect(stored.quotes).toBe(csvRows.length);
+    expect(stored.quotesWithTime).toBe(csvRows.length);
+    const extras = stored.snapshots[0].extras as {
+      perpetual: { currentFunding: number };
+      futures: unknown[];
+      capture: { indexAtEnd: number };
+    };
+    expect(extras.perpetual.currentFunding).toBe((REC.ticker.result as Json).current_funding);
+    expect(extras.futures.length).toBe(csvFutures().length);
+    // The closed daily candles (tick + 1 day ≤ now) are the history the next run starts from.
+    const shift = liveShift();
+    const closed = LIVE_HISTORY.filter((d) => Date.parse(d[0]) + shift + DAY <= Date.now());
+    expect(closed.length).toBeGreaterThanOrEqual(999);
+    expect(stored.history).toBe(closed.length);
   });
 
-  it("runs on the recorded live responses and refuses to propose from a chain that thin", async () => {
+  it("still runs when some quotes are crossed or stale, counting each in the report", async () => {
+    dataset = "live";
+    const twoSided = csvRows.flatMap((r, i) => (r.bid !== null && r.ask !== null ? [i] : []));
+    const crossed = twoSided.slice(0, 12);
+    const stale = twoSided.slice(12, 20);
+    faults = {
+      "get_book_summary_by_currency:option": [
+        (result) => {
+          const rows = result as Json[];
+          for (const i of crossed) rows[i].bid_price = (rows[i].ask_price as number) + 0.001;
+          for (const i of stale) rows[i].creation_timestamp = Date.now() - 3_600_000;
+          return rows;
+        },
+      ],
+    };
+    const r = await vigilRun();
+    expect(JSON.parse(r.out).status).toBe("succeeded");
+    const q = r.stored.market.quality!;
+    expect(q.dropped["crossed or locked"]).toBe(12);
+    expect(q.dropped.stale).toBe(8);
+    expect(q.warnings).toContain("8 quotes lag the capture by more than 300000 ms");
+  });
+
+  it("degrades on an empty book: no proposal, nothing calibrated, the gate says why", async () => {
+    dataset = "live";
+    faults = { "get_book_summary_by_currency:option": [() => []] };
     const r = await vigilRun();
     expect(r.code).toBe(1);
     const s = JSON.parse(r.out);
-    expect(s.status).toBe("failed");
-    expect(s.markets[0].reason).toMatch(/chain too thin/);
-    expect(s.markets[0].proposals).toEqual([]);
+    expect(s.status).toBe("degraded");
+    expect(s.markets[0].reason).toBe(
+      "ingest: too few usable quotes: 0 in 0 expiries at least 1 d out, after dropping 0 of 0 (need 100 in 4)",
+    );
+    expect(r.stored.market.quality!.warnings).toContain("the option book is empty");
+    expect(r.stored.proposals).toBe(0);
   });
+
+  it("refuses the recorded responses of May 2026 read today: every option has expired", async () => {
+    // data/api_samples as served: five 23MAY26 options.
+    const r = await vigilRun();
+    expect(r.code).toBe(1);
+    const s = JSON.parse(r.out);
+    expect(s.markets[0].reason).toMatch(/^ingest: too few usable quotes: 0 in 0 expiries/);
+    const q = r.stored.market.quality!;
+    expect(q.dropped["invalid or expired"]).toBe((REC.option.result as Json[]).length);
+    expect(r.stored.proposals).toBe(0);
+  });
+
+  it.each([
+    [
+      "a persistent HTTP 500",
+      "get_index_price",
+      ["500", "500", "500", "500"] as Fault[],
+      "ingest: get_index_price: HTTP 500 (after 4 attempts)",
+    ],
+    [
+      "truncated JSON",
+      "get_book_summary_by_currency:option",
+      ["truncated"] as Fault[],
+      /^ingest: get_book_summary_by_currency: response is not valid JSON/,
+    ],
+    [
+      "a null where a number is required",
+      "get_book_summary_by_currency:option",
+      [(r: unknown) => (((r as Json[])[3].underlying_price = null), r)] as Fault[],
+      /^ingest: get_book_summary_by_currency: result\[3\]\.underlying_price: /,
+    ],
+    [
+      "a JSON-RPC error object",
+      "get_instruments",
+      ["rpc-error"] as Fault[],
+      "ingest: get_instruments: JSON-RPC error 11051: system_maintenance",
+    ],
+    [
+      "a history request that never answers",
+      "get_tradingview_chart_data",
+      ["hang", "hang", "hang", "hang"] as Fault[],
+      "ingest: get_tradingview_chart_data: no answer within 500 ms (after 4 attempts)",
+    ],
+  ])(
+    "fails cleanly on %s: the run and its reason recorded, nothing else",
+    async (_, ep, f, why) => {
+      dataset = "live";
+      faults = { [ep]: f };
+      const r = await vigilRun();
+      expect(r.code).toBe(1);
+      const s = JSON.parse(r.out);
+      expect(s.status).toBe("failed");
+      expect(s.markets[0].reason).toMatch(
+        why instanceof RegExp ? why : new RegExp(`^${escapeRe(why)}$`),
+      );
+      expect(r.stored.run.status).toBe("failed");
+      expect(r.stored.market.status).toBe("failed");
+      expect(r.stored.market.quality).toBeNull();
+      expect(r.stored).toMatchObject({ snapshots: [], quotes: 0, history: 0, proposals: 0 });
+    },
+  );
 });
+
+const escapeRe = (x: string) => x.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");

@@ -1,21 +1,24 @@
 // The loop end to end on real recorded data, on PGlite and (when DATABASE_URL is set) on the
 // Postgres server. Expected numbers are recomputed here from the raw CSV files.
 import { readFileSync } from "node:fs";
-import { count, eq, sql } from "drizzle-orm";
+import { and, count, eq, gt, sql } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { DbHandle } from "../../db/client";
 import { auditTrail } from "../../db/queries/audit";
-import { currentParameters } from "../../db/queries/views";
+import { currentParameters, marketHistory } from "../../db/queries/views";
 import {
   auditEvents,
   backtests,
+  priceHistory,
   proposals,
   riskMetrics,
+  runMarkets,
   runs,
+  runStages,
   surfaces,
   surfaceSlices,
 } from "../../db/schema";
-import { DEFAULT_CONFIG } from "../../lib/config";
+import { DEFAULT_CONFIG, type MarketId } from "../../lib/config";
 import { firstBrokenLink } from "../../lib/governance/audit";
 import { kupiec, trafficLight } from "../../lib/quant/backtests";
 import { ReplaySource } from "../../lib/market/replay";
@@ -93,8 +96,98 @@ for (const target of testDatabases) {
           return t >= 1 && r.bid_price !== "" && r.ask_price !== "" && bid > 0 && ask > bid && otm;
         });
         expect(m.quotes.used).toBeLessThanOrEqual(eligible.length);
-        expect(m.quotes.used).toBeGreaterThan(eligible.length * 0.95);
+        // Cleaning also drops wide, mark-outside-band and outlier quotes: a few percent.
+        expect(m.quotes.used).toBeGreaterThan(eligible.length * 0.9);
+
+        // The data-quality report is stored with the run; its one-sided and zero-bid counts are
+        // the CSV rows with a missing or zero side.
+        const [stored] = await h.db
+          .select({ quality: runMarkets.quality })
+          .from(runMarkets)
+          .where(and(eq(runMarkets.runId, s.runId), eq(runMarkets.marketId, m.market)));
+        const q = stored.quality!;
+        expect(q.quotes.total).toBe(rows.length);
+        const reasons = Object.values(q.dropped).reduce((a, b) => a + b, 0);
+        expect(reasons).toBe(q.quotes.dropped);
+        expect(q.quotes.usable + q.quotes.dropped).toBe(rows.length);
+        const missingSide = rows.filter(
+          (r) => !(Number(r.bid_price) > 0) || !(Number(r.ask_price) > 0),
+        ).length;
+        expect(q.dropped["zero bid"] + q.dropped["one-sided"]).toBe(missingSide);
+        expect(q.stale).toBe(false);
+        expect(q.dataAgeMs).toBe(
+          Date.parse("2026-03-04T10:00:00Z") - Date.parse("2026-03-04T09:33:15Z"),
+        );
+        expect(q.expiries.map((e) => e.total).reduce((a, b) => a + b, 0)).toBe(rows.length);
+
+        // The market page's quote-count series, read from the stored report in SQL.
+        const { data } = await marketHistory(h.db, m.market);
+        expect(data.find((d) => d.runId === s.runId)).toMatchObject({
+          total: rows.length,
+          usable: q.quotes.usable,
+          used: m.quotes.used,
+          dataAgeMs: q.dataAgeMs,
+        });
       }
+    });
+
+    it("keeps the daily history it read: append-only, and growing past a source's window", async () => {
+      const stored = await h.db
+        .select({ day: priceHistory.day, price: priceHistory.price })
+        .from(priceHistory)
+        .where(eq(priceHistory.marketId, "deribit:BTC"))
+        .orderBy(priceHistory.day);
+      const full = await source.dailyPricesAsOf("deribit:BTC", Date.parse("2026-03-04T10:00:00Z"));
+      expect(stored).toEqual(full.map(({ day, price }) => ({ day, price })));
+
+      // A venue that serves only its last 30 days: the run still reads the whole stored history
+      // plus the new days, and appends those.
+      const windowed = {
+        name: "replay-30d",
+        snapshotAsOf: (m: MarketId, at: number) => source.snapshotAsOf(m, at),
+        dailyPricesAsOf: async (m: MarketId, at: number) =>
+          (await source.dailyPricesAsOf(m, at)).slice(-30),
+      };
+      // ETH only, so the BTC proposals the later tests look at are not touched.
+      const eth = "deribit:ETH";
+      const fullEth = await source.dailyPricesAsOf(eth, Date.parse("2026-03-04T10:00:00Z"));
+      const at = new Date("2026-03-11T10:00:00Z");
+      const s = await executeRun(h.db, windowed, DEFAULT_CONFIG, {
+        job: "windowed",
+        slot: at,
+        asOf: at,
+        trigger: "cli",
+        markets: [eth],
+      });
+      expect(s.status).toBe("succeeded");
+      const expected = await source.dailyPricesAsOf(eth, at.getTime());
+      const [ingestStage] = await h.db
+        .select({ summary: runStages.summary })
+        .from(runStages)
+        .where(
+          and(
+            eq(runStages.runId, s.runId),
+            eq(runStages.marketId, eth),
+            eq(runStages.stage, "ingest"),
+          ),
+        );
+      expect(ingestStage.summary).toMatchObject({
+        historyDays: expected.length,
+        historyLastDay: expected.at(-1)!.day,
+        historyAdded: expected.length - fullEth.length,
+      });
+      expect(expected.length - fullEth.length).toBe(7);
+      const [{ n }] = await h.db
+        .select({ n: count() })
+        .from(priceHistory)
+        .where(eq(priceHistory.marketId, eth));
+      expect(n).toBe(expected.length);
+      const es = await h.db
+        .select({ sampleSize: riskMetrics.sampleSize })
+        .from(riskMetrics)
+        .where(and(eq(riskMetrics.runId, s.runId), eq(riskMetrics.method, "hs")));
+      expect(es.length).toBeGreaterThan(0);
+      for (const r of es) expect(r.sampleSize).toBe(500);
     });
 
     it("stores HS VaR/ES equal to an independent computation from the raw CSVs", async () => {
@@ -267,23 +360,47 @@ for (const target of testDatabases) {
       expect(await currentParameters(h.db)).toEqual(before);
     });
 
-    it("marks a chain too thin to calibrate degraded, with the counts", async () => {
-      const strict = {
-        ...DEFAULT_CONFIG,
-        markets: DEFAULT_CONFIG.markets.map((m) => ({ ...m, minUsableQuotes: 10_000 })),
-      };
+    it("marks a chain too thin degraded, at ingest (clean quotes) or calibrate (OTM quotes)", async () => {
       const at = new Date("2026-04-01T12:00:00Z");
-      const s = await executeRun(h.db, source, strict, {
-        job: "thin",
-        slot: at,
-        asOf: at,
-        trigger: "cli",
-      });
-      expect(s.status).toBe("degraded");
-      expect(s.markets[0].reason).toMatch(
-        /^calibrate: chain too thin: \d+ usable quotes in \d+ expiries \(need 10000 in 4\)$/,
+      const withMinimum = (job: string, minUsableQuotes: number) =>
+        executeRun(
+          h.db,
+          source,
+          {
+            ...DEFAULT_CONFIG,
+            markets: DEFAULT_CONFIG.markets.map((m) => ({ ...m, minUsableQuotes })),
+          },
+          { job, slot: at, asOf: at, trigger: "cli" },
+        );
+      const before = await currentParameters(h.db);
+      const rows = chainRows("BTC", "2026-04-01T10:01:01Z");
+      expect(rows.length).toBeGreaterThan(800);
+      const thin = await withMinimum("thin", 10_000);
+      expect(thin.status).toBe("degraded");
+      expect(thin.markets[0].reason).toMatch(
+        new RegExp(
+          `^ingest: too few usable quotes: \\d+ in \\d+ expiries at least 1 d out, after dropping \\d+ of ${rows.length} \\(need 10000 in 4\\)$`,
+        ),
       );
-      expect(s.markets.every((m) => m.proposals.length === 0)).toBe(true);
+      const stages = await h.db
+        .select({ stage: runStages.stage, status: runStages.status })
+        .from(runStages)
+        .where(and(eq(runStages.runId, thin.runId), eq(runStages.marketId, "deribit:BTC")))
+        .orderBy(runStages.seq);
+      expect(stages).toEqual([
+        { stage: "ingest", status: "degraded" },
+        { stage: "calibrate", status: "skipped" },
+        { stage: "assess", status: "ok" },
+        { stage: "propose", status: "skipped" },
+      ]);
+      // Enough clean quotes, too few out-of-the-money ones for the surface.
+      const otm = await withMinimum("thin-otm", 600);
+      expect(otm.markets[0].reason).toMatch(
+        /^calibrate: chain too thin: \d+ usable quotes in \d+ expiries \(need 600 in 4\)$/,
+      );
+      for (const s of [thin, otm])
+        expect(s.markets.every((m) => m.proposals.length === 0)).toBe(true);
+      expect(await currentParameters(h.db)).toEqual(before);
     });
 
     it("fails a run with no data, with the reason", async () => {
@@ -300,11 +417,16 @@ for (const target of testDatabases) {
         for each row execute function vigil_test_fail()`);
       try {
         const before = await h.db.select({ n: count() }).from(riskMetrics);
+        // Forget the stored days after 03-10, so the run has days to append.
+        await h.db.delete(priceHistory).where(gt(priceHistory.day, "2026-03-10"));
+        const historyBefore = await h.db.select({ n: count() }).from(priceHistory);
         const s = await run(h, "2026-03-18T10:00:00Z");
         expect(s.status).toBe("failed");
         expect(s.reason).toMatch(/could not record the run: .*injected failure/);
         const after = await h.db.select({ n: count() }).from(riskMetrics);
         expect(after[0].n).toBe(before[0].n);
+        // The run would have appended its new history days: none were kept.
+        expect(await h.db.select({ n: count() }).from(priceHistory)).toEqual(historyBefore);
         expect(await h.db.select().from(proposals).where(eq(proposals.runId, s.runId))).toEqual([]);
       } finally {
         await h.db.execute(sql`drop trigger vigil_test_fail on proposal_changes`);

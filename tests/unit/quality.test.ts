@@ -8,7 +8,7 @@ import {
   type QualityInput,
   type TimedOptionQuote,
 } from "../../lib/market/quality";
-import { expiriesAfter, Rng, SimulatorSource } from "../../lib/market/simulator";
+import { expiriesAfter, niceStep, Rng, SimulatorSource } from "../../lib/market/simulator";
 import { black76Price } from "../../lib/quant/black76";
 
 const NOW = Date.parse("2026-03-01T10:00:00Z");
@@ -241,6 +241,15 @@ describe("SimulatorSource", () => {
     );
     const other = await new SimulatorSource({ seed: 43 }).snapshotAsOf("deribit:BTC", at);
     expect(other!.indexPrice).not.toBe(sa!.indexPrice);
+    // Every seed its own path (single-digit seeds once collided in the seed hash).
+    const seeds = [1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11];
+    const spots = await Promise.all(
+      seeds.map(
+        async (seed) =>
+          (await new SimulatorSource({ seed }).snapshotAsOf("deribit:ETH", at))!.indexPrice,
+      ),
+    );
+    expect(new Set(spots).size).toBe(11);
   });
 
   it("has as-of semantics on an hourly grid and produces Deribit-like clean chains", async () => {
@@ -287,6 +296,12 @@ describe("SimulatorSource", () => {
     expect(report.dropped.outlier + report.dropped["outside no-arbitrage bounds"]).toBeGreaterThan(
       5,
     );
+  });
+
+  it("rounds strike steps Deribit-like, following the price", () => {
+    expect([90_000, 3000, 947, 206_790, 150].map((s) => niceStep(s * 0.0125))).toEqual([
+      1000, 50, 10, 2500, 2,
+    ]);
   });
 
   it("lists Deribit-like expiries and has a reproducible RNG", () => {

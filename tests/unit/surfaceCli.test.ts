@@ -156,9 +156,23 @@ describe("vigil calibrate", () => {
     ]);
     expect(code).toBe(0);
     expect(stderr).toMatch(/no expiry of BTC has enough usable quotes/);
-    const doc = JSON.parse(stdout) as Doc & { quotes: { dropped: Record<string, number> } };
+    const doc = JSON.parse(stdout) as Doc & {
+      quotes: { total: number; cleaning: Record<string, number>; dropped: Record<string, number> };
+    };
     expect(doc.slices).toEqual([]);
-    expect(doc.quotes.dropped["expiring too soon"]).toBe(5);
+    // Cleaning drops the rows with a missing side; calibration the rest (they expire in < 1 day).
+    const rows = (
+      JSON.parse(
+        readFileSync(`${root}data/api_samples/deribit_book_summary_btc_option.json`, "utf8"),
+      ) as {
+        result: { bid_price: number | null; ask_price: number | null }[];
+      }
+    ).result;
+    const oneSided = rows.filter((r) => r.bid_price === null || r.ask_price === null).length;
+    expect(oneSided).toBeGreaterThan(0);
+    expect(doc.quotes.total).toBe(5);
+    expect(doc.quotes.cleaning["one-sided"]).toBe(oneSided);
+    expect(doc.quotes.dropped["expiring too soon"]).toBe(5 - oneSided);
   });
 
   it("rejects bad input with exit 2, an unreadable file with exit 1", async () => {

@@ -81,6 +81,12 @@ export default async function MarketPage({ params }: { params: Promise<{ market:
     r[`var${tag}_${m.method}`] = m.var;
     r[`es${tag}_${m.method}`] = m.es;
   }
+  for (const q of history.data) {
+    const r = row(q.runId, q.asOf);
+    r.quotesTotal = q.total;
+    r.quotesUsable = q.usable;
+    r.quotesUsed = q.used;
+  }
   const historyRows = [...byRun.values()].sort((a, b) =>
     String(a.date).localeCompare(String(b.date)),
   );
@@ -295,6 +301,17 @@ export default async function MarketPage({ params }: { params: Promise<{ market:
           { key: "publishedRmse", name: "published surface", color: "#5cc8ff" },
           { key: "sviRmse", name: "raw SVI per slice", color: "#a371f7" },
           { key: "markRmse", name: "Deribit mark", color: "#8b98a5" },
+        ]}
+      />
+      <h3>Option quotes per run</h3>
+      <Lines
+        data={historyRows}
+        x="date"
+        yFormat="number"
+        series={[
+          { key: "quotesTotal", name: "in the book", color: "#8b98a5" },
+          { key: "quotesUsable", name: "usable after cleaning", color: "#5cc8ff" },
+          { key: "quotesUsed", name: "fed the surface (two-sided OTM)", color: "#3fb950" },
         ]}
       />
       <h3>1-day Expected Shortfall at 99 % by method (loss = −log return)</h3>

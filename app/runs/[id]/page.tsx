@@ -5,6 +5,7 @@ import { runDetail } from "@/db/queries/views";
 import { pct, usd, utc } from "@/lib/format";
 import type { RiskReport } from "@/lib/pipeline/assess";
 import type { SurfaceDiagnostics } from "@/lib/quant/surface";
+import { QualityReport, type SnapshotExtras } from "../../_components/QualityReport";
 import { StatusBadge } from "../../_components/StatusBadge";
 import { RiskTable, SlicesTable } from "../../_components/tables";
 
@@ -64,6 +65,8 @@ export default async function RunPage({ params }: { params: Promise<{ id: string
         const assessSummary = stages.find((s) => s.stage === "assess" && s.status === "ok")
           ?.summary as Pick<RiskReport, "stress" | "targets"> | undefined;
         const props = d.proposals.filter((p) => p.marketId === m.marketId);
+        const ingestSummary = stages.find((s) => s.stage === "ingest")?.summary as
+          { gate?: string[] } | undefined;
         return (
           <section key={m.marketId} data-testid="run-market">
             <h2>
@@ -92,6 +95,16 @@ export default async function RunPage({ params }: { params: Promise<{ id: string
                 </tr>
               </tbody>
             </table>
+            {m.quality && (
+              <>
+                <h3>Data quality</h3>
+                <QualityReport
+                  report={m.quality}
+                  extras={m.extras as SnapshotExtras | null}
+                  gate={ingestSummary?.gate ?? []}
+                />
+              </>
+            )}
             <h3>Stages</h3>
             <table data-testid="stages">
               <thead>

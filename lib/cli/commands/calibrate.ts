@@ -2,6 +2,7 @@ import { readFileSync } from "node:fs";
 import { basename } from "node:path";
 import { assetsOf, ChainFileError, parseChainFile, pickSnapshot } from "../../market/chainFiles";
 import { chainImpliedVols } from "../../market/impliedVols";
+import { cleanSnapshot } from "../../market/quality";
 import { surfaceInput } from "../../market/surfaceInput";
 import { fitSurface, SURFACE_MODELS, type SurfaceModel } from "../../quant/surface";
 import { parseArgs, UsageError } from "../args";
@@ -82,7 +83,10 @@ export default async function calibrate(args: string[]): Promise<number> {
   const snapshot = pickSnapshot(chain, asset, at);
   if (!snapshot) return fail(2, `${file}: no ${asset} snapshot at or before ${options.at}`);
 
-  const ivs = chainImpliedVols(snapshot, minDays);
+  // The pipeline's own input: quotes that pass cleaning (judged at the snapshot's capture time).
+  const { clean, report } = cleanSnapshot(snapshot, { now: snapshot.capturedAt });
+  const ivs = chainImpliedVols({ ...snapshot, options: clean }, minDays);
+  const cleaning = Object.fromEntries(Object.entries(report.dropped).filter(([, n]) => n > 0));
   const fit = fitSurface(surfaceInput(ivs), { model });
   const expiryOf = (t: number) => new Date(snapshot.capturedAt + t * 365 * 86_400_000);
   const doc = {
@@ -92,7 +96,13 @@ export default async function calibrate(args: string[]): Promise<number> {
     file: basename(file),
     layout: chain.layout,
     model,
-    quotes: { used: ivs.used, dropped: ivs.dropped, skippedRows: chain.skipped },
+    quotes: {
+      total: snapshot.options.length,
+      cleaning,
+      used: ivs.used,
+      dropped: ivs.dropped,
+      skippedRows: chain.skipped,
+    },
     slices: fit.slices.map((s) => ({
       expiry: new Date(s.expiry ?? expiryOf(s.t).getTime()).toISOString(),
       t: s.t,

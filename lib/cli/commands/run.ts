@@ -25,9 +25,10 @@ export default async function run(args: string[]): Promise<number> {
     return parsed.data;
   });
   const at = options.at === undefined ? new Date() : parseTime(options.at, "--at");
+  const source = sourceOrUsageError();
   const handle = await openDb(dbConfigFromEnv());
   try {
-    const summary = await executeRun(handle.db, sourceFromEnv(), DEFAULT_CONFIG, {
+    const summary = await executeRun(handle.db, source, DEFAULT_CONFIG, {
       job: options.at === undefined ? "manual" : "replay",
       slot: at,
       asOf: at,
@@ -38,6 +39,15 @@ export default async function run(args: string[]): Promise<number> {
     return summary.status === "succeeded" ? 0 : 1;
   } finally {
     await handle.close();
+  }
+}
+
+/** The source MARKET_SOURCE names; a bad setting (name, seed, timeout) is a usage error. */
+function sourceOrUsageError() {
+  try {
+    return sourceFromEnv();
+  } catch (err) {
+    throw new UsageError(err instanceof Error ? err.message : String(err));
   }
 }
 
