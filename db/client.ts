@@ -91,6 +91,7 @@ async function openNodePostgres(url: string): Promise<DbHandle> {
   const { Pool } = await import("pg");
   const { drizzle } = await import("drizzle-orm/node-postgres");
   const pool = new Pool({ connectionString: url, max: Number(process.env.PG_POOL_MAX ?? 5) });
+  survivesIdleErrors(pool);
   return {
     db: drizzle(pool, { schema }) as unknown as Db,
     driver: "pg",
@@ -116,12 +117,22 @@ async function openVercelPostgres(url: string): Promise<DbHandle> {
     socketClass.pipelineConnect = false;
   }
   const pool = createPool({ connectionString: url });
+  survivesIdleErrors(pool);
   return {
     db: drizzle(pool, { schema }) as unknown as Db,
     driver: "vercel",
     location: `Vercel Postgres at ${redactUrl(url)}`,
     close: () => pool.end(),
   };
+}
+
+/**
+ * An idle client whose connection the server drops (restart, failover) emits 'error' on its pool;
+ * without a listener that kills the process. The pool discards the client and the next query
+ * reconnects; a query in flight still fails on its own promise.
+ */
+function survivesIdleErrors(pool: { on(event: "error", listener: (err: Error) => void): unknown }) {
+  pool.on("error", (err) => console.error(`postgres: idle connection lost: ${err.message}`));
 }
 
 interface NeonSocketConfig {

@@ -106,6 +106,7 @@ async function runMarket(
     fn: () => Promise<T> | T,
     summarize: (r: T) => Record<string, unknown>,
   ) => {
+    await nextMacrotask();
     const startedAt = Date.now();
     const t0 = performance.now();
     try {
@@ -266,6 +267,13 @@ async function runMarket(
 }
 
 /** The innermost cause's message: drivers wrap the database's own words in "Failed query: …". */
+/**
+ * Stages are long synchronous numerics, and on PGlite every query resolves as a microtask, so a
+ * whole run would otherwise hold the event loop for seconds: a server's other requests and any
+ * timer (a fetch timeout, a test runner's heartbeat) would wait. Each stage starts on a fresh turn.
+ */
+const nextMacrotask = () => new Promise<void>((resolve) => setImmediate(resolve));
+
 function rootCause(err: unknown): string {
   let e = err;
   while (e instanceof Error && e.cause !== undefined) e = e.cause;

@@ -72,6 +72,27 @@ describe("embedded PGlite directory", () => {
   });
 });
 
+describe.skipIf(!process.env.DATABASE_URL)("node-postgres pool", () => {
+  it("survives the server dropping its idle connections, and reconnects", async () => {
+    const h = await freshServerDb(process.env.DATABASE_URL!, "pg");
+    try {
+      const pid = async () =>
+        (await h.db.execute(sql`select pg_backend_pid() as pid`)).rows[0].pid as number;
+      const before = await pid();
+      // Terminated from another session, as a server restart or failover would: the pool's idle
+      // client errors. Without a listener that error is uncaught and fails this run.
+      const admin = await openDb({ driver: "pg", url: process.env.DATABASE_URL!, pgliteDir: "" });
+      await admin.db.execute(sql`select pg_terminate_backend(${before})`);
+      await admin.close();
+      await new Promise((r) => setTimeout(r, 200));
+      const after = await pid();
+      expect(after).not.toBe(before);
+    } finally {
+      await h.close();
+    }
+  });
+});
+
 describe.skipIf(!process.env.DATABASE_URL)("@vercel/postgres through a WebSocket relay", () => {
   let wss: WebSocketServer;
   let h: DbHandle;
