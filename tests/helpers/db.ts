@@ -42,6 +42,16 @@ export async function freshServerDb(
       await handle.close();
       const a = new pg.Client({ connectionString: url });
       await a.connect();
+      // A pool's end() resolves once its clients have sent Terminate, not once the server has
+      // closed them: forcing the drop at once would kill those sessions mid-goodbye.
+      for (let i = 0; i < 100; i++) {
+        const r = await a.query(
+          "select count(*)::int as n from pg_stat_activity where datname = $1",
+          [name],
+        );
+        if (r.rows[0].n === 0) break;
+        await new Promise((done) => setTimeout(done, 50));
+      }
       await a.query(`drop database if exists ${name} with (force)`);
       await a.end();
     },
