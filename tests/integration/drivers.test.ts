@@ -76,8 +76,10 @@ describe.skipIf(!process.env.DATABASE_URL)("node-postgres pool", () => {
   it("survives the server dropping its idle connections, and reconnects", async () => {
     const h = await freshServerDb(process.env.DATABASE_URL!, "pg");
     try {
-      const pid = async () =>
-        (await h.db.execute(sql`select pg_backend_pid() as pid`)).rows[0].pid as number;
+      const pid = async () => {
+        const r = await h.db.execute(sql`select pg_backend_pid() as pid`);
+        return (r as unknown as { rows: { pid: number }[] }).rows[0].pid;
+      };
       const before = await pid();
       // Terminated from another session, as a server restart or failover would: the pool's idle
       // client errors. Without a listener that error is uncaught and fails this run.
