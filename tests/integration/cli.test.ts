@@ -93,6 +93,29 @@ describe("vigil run --once with MARKET_SOURCE=simulator", () => {
     for (const m of out.markets) expect(m.quotes.used).toBeGreaterThan(100);
   });
 
+  it("keys a run at a given time by its source: the replay's run is not the simulator's", () => {
+    const at = ["run", "--once", "--market", "deribit:ETH", "--at", "2026-05-06T12:00:00Z"];
+    const runAt = (extra: Record<string, string>) => {
+      const r = spawnSync(process.execPath, ["bin/vigil.mjs", ...at, "--json"], {
+        env: { ...env, PGLITE_DIR: join(dir, "keys"), ...extra },
+        encoding: "utf8",
+      });
+      return JSON.parse(r.stdout);
+    };
+    const replayed = runAt({});
+    const simulated = runAt({ MARKET_SOURCE: "simulator", SIMULATOR_SEED: "7" });
+    const otherSeed = runAt({ MARKET_SOURCE: "simulator", SIMULATOR_SEED: "8" });
+    expect(replayed.runKey).toBe("replay:2026-05-06T12:00:00.000Z:deribit:ETH");
+    expect(simulated.runKey).toBe("simulator:7:2026-05-06T12:00:00.000Z:deribit:ETH");
+    expect(otherSeed.runKey).toBe("simulator:8:2026-05-06T12:00:00.000Z:deribit:ETH");
+    expect(new Set([replayed.runId, simulated.runId, otherSeed.runId]).size).toBe(3);
+    for (const s of [replayed, simulated, otherSeed]) expect(s.replayed).toBeFalsy();
+    expect(runAt({ MARKET_SOURCE: "simulator", SIMULATOR_SEED: "7" })).toMatchObject({
+      runId: simulated.runId,
+      replayed: true,
+    });
+  });
+
   it("names a bad source setting and exits 2", () => {
     const cases: [Record<string, string>, RegExp][] = [
       [

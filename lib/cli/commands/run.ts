@@ -7,8 +7,10 @@ import { parseArgs, UsageError } from "../args";
 
 /**
  * `vigil run --once [--market deribit:BTC] [--at ISO-time] [--json]`: one pipeline run. With --at
- * the bundled data is replayed as of that time and the run is keyed by it, so repeating the same
- * command returns the stored run instead of running twice. Exit code 0 only when it succeeded.
+ * the source answers as of that time and the run is keyed by the source's name and that time
+ * (`replay:…`, `simulator:7:…`), so repeating the same command returns the stored run instead of
+ * running twice, and another source at the same time is another run. Exit code 0 only when it
+ * succeeded.
  */
 export default async function run(args: string[]): Promise<number> {
   const { options, flags, positional } = parseArgs(args, {
@@ -29,7 +31,7 @@ export default async function run(args: string[]): Promise<number> {
   const handle = await openDb(dbConfigFromEnv());
   try {
     const summary = await executeRun(handle.db, source, DEFAULT_CONFIG, {
-      job: options.at === undefined ? "manual" : "replay",
+      job: options.at === undefined ? "manual" : source.name,
       slot: at,
       asOf: at,
       trigger: "cli",
