@@ -1,17 +1,11 @@
 import { age, pct, usd, utc } from "@/lib/format";
+import type { DeribitSnapshot } from "@/lib/market/deribit";
 import { QUALITY_REASONS, type DataQualityReport } from "@/lib/market/quality";
 
-/** What a live source adds to a snapshot, as stored in snapshots.extras (all optional). */
-export interface SnapshotExtras {
-  perpetual?: {
-    instrument: string;
-    mark: number;
-    currentFunding: number | null;
-    funding8h: number | null;
-  } | null;
-  futures?: unknown[];
-  normalization?: { bookRows: number; fromName: number; unmatched: string[] };
-}
+/** What a live source adds to a snapshot, as stored in snapshots.extras (none for the replay). */
+export type SnapshotExtras = Partial<
+  Pick<DeribitSnapshot, "futures" | "perpetual" | "capture" | "normalization">
+>;
 
 const minutes = (ms: number) => age(ms / 3_600_000);
 

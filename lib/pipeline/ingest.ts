@@ -48,7 +48,6 @@ export async function ingest(
     historyAdded: added,
     historyRevisions: revisions,
     inputHash: sha256Hex(snapshotHash + "\n" + canonicalJson(history)),
-    snapshotAgeHours: report.dataAgeMs / 3_600_000,
   };
 }
 

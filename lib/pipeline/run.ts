@@ -156,7 +156,7 @@ async function runMarket(
     (r) => ({
       source: r.snapshot.source,
       capturedAt: new Date(r.snapshot.capturedAt).toISOString(),
-      snapshotAgeHours: r.snapshotAgeHours,
+      snapshotAgeHours: r.quality.dataAgeMs / 3_600_000,
       indexPrice: r.snapshot.indexPrice,
       options: r.snapshot.options.length,
       usable: r.quality.quotes.usable,

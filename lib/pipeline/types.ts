@@ -36,7 +36,6 @@ export interface IngestResult {
   historyRevisions: MergedHistory["revisions"];
   /** Hash of everything the run read for this market: the snapshot and the price history. */
   inputHash: string;
-  snapshotAgeHours: number;
 }
 
 /** What the calibrate stage produced: quote IVs and the fitted surfaces (published first). */
