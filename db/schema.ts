@@ -271,8 +271,9 @@ export const parameterValues = pgTable(
       .references(() => parameters.id),
     value: doublePrecision("value").notNull(),
     effectiveAt: ts("effective_at").notNull(),
-    source: text("source").notNull(), // genesis | proposal
+    source: text("source").notNull(), // genesis | execution
     proposalId: integer("proposal_id"),
+    executionId: integer("execution_id"),
   },
   (t) => [index("parameter_values_param_idx").on(t.parameterId, t.effectiveAt)],
 );
@@ -286,12 +287,24 @@ export const proposals = pgTable(
       .notNull()
       .references(() => runs.id),
     marketId: text("market_id").notNull(),
-    status: text("status").notNull(), // draft | open | approved | rejected | superseded | expired | executed
+    status: text("status").notNull(), // open | approved | rejected | superseded | expired | executed
     rationale: text("rationale").notNull(),
     evidence: jsonb("evidence").notNull(),
+    /** The run's as-of time: proposals live in data time. */
     createdAt: ts("created_at").notNull(),
+    /** When the status left `open` (quorum reached, superseded or expired), in data time. */
     decidedAt: ts("decided_at"),
     supersededBy: integer("superseded_by"),
+    /** The canonical payload (lib/governance/payload.ts) and its hash, fixed at creation. */
+    payload: jsonb("payload"),
+    payloadHash: text("payload_hash"),
+    /** Approvals (or rejections) that decide it, from the config at creation. */
+    quorum: integer("quorum").notNull().default(2),
+    /** Later runs that wanted the same change: ids and as-of times. */
+    reaffirmedBy: jsonb("reaffirmed_by")
+      .$type<{ runId: number; asOf: string }[]>()
+      .notNull()
+      .default([]),
   },
   (t) => [index("proposals_status_idx").on(t.status), index("proposals_market_idx").on(t.marketId)],
 );
@@ -314,16 +327,20 @@ export const proposalChanges = pgTable(
   (t) => [primaryKey({ columns: [t.proposalId, t.parameterId] })],
 );
 
-/** Members of the risk committee, identified by wallet address (SIWE). */
+/** Members of the risk committee, identified by EIP-55 wallet address (SIWE). */
 export const committeeMembers = pgTable("committee_members", {
   address: text("address").primaryKey(),
   displayName: text("display_name").notNull(),
-  role: text("role").notNull(), // member | steward | admin
+  role: text("role").notNull(), // reviewer | executor | admin
   active: boolean("active").notNull().default(true),
   addedAt: ts("added_at").notNull().defaultNow(),
+  /** The membership is valid in [validFrom, validUntil); null: open-ended. */
+  validFrom: ts("valid_from").notNull().defaultNow(),
+  validUntil: ts("valid_until"),
+  removedAt: ts("removed_at"),
 });
 
-/** A committee member's signed decision and comment on a proposal. */
+/** A committee member's EIP-712-signed decision and comment on a proposal; one per member. */
 export const reviews = pgTable(
   "reviews",
   {
@@ -334,13 +351,44 @@ export const reviews = pgTable(
     memberAddress: text("member_address")
       .notNull()
       .references(() => committeeMembers.address),
-    decision: text("decision").notNull(), // approve | reject | comment
+    decision: text("decision").notNull(), // approve | reject
     comment: text("comment").notNull().default(""),
-    signature: text("signature"),
+    signature: text("signature").notNull(),
+    payloadHash: text("payload_hash").notNull(),
+    commentHash: text("comment_hash").notNull(),
+    chainId: integer("chain_id").notNull(),
+    /** The time the reviewer states in the signed message. */
+    issuedAt: ts("issued_at").notNull(),
     createdAt: ts("created_at").notNull().defaultNow(),
   },
-  (t) => [index("reviews_proposal_idx").on(t.proposalId)],
+  (t) => [
+    index("reviews_proposal_idx").on(t.proposalId),
+    uniqueIndex("reviews_proposal_member_uq").on(t.proposalId, t.memberAddress),
+  ],
 );
+
+/** The record that an approved proposal took effect; sets the parameters' values. */
+export const executions = pgTable("executions", {
+  id: serial("id").primaryKey(),
+  proposalId: integer("proposal_id")
+    .notNull()
+    .unique()
+    .references(() => proposals.id),
+  /** An executor's address, or `operator` for the command line. */
+  executedBy: text("executed_by").notNull(),
+  executedAt: ts("executed_at").notNull(),
+  txHash: text("tx_hash"),
+  note: text("note"),
+  recordedAt: ts("recorded_at").notNull().defaultNow(),
+});
+
+/** Sign-In with Ethereum nonces: issued by the server, each accepted once, before it expires. */
+export const siweNonces = pgTable("siwe_nonces", {
+  nonce: text("nonce").primaryKey(),
+  issuedAt: ts("issued_at").notNull().defaultNow(),
+  expiresAt: ts("expires_at").notNull(),
+  usedAt: ts("used_at"),
+});
 
 /** Append-only, hash-chained record of every state change. */
 export const auditEvents = pgTable("audit_events", {

@@ -8,13 +8,26 @@ import { RISK_METHODS } from "./quant/riskMethods";
 export const MarketIdSchema = z.string().regex(/^[a-z]+:[A-Z0-9]+$/, "market id like deribit:BTC");
 export type MarketId = z.infer<typeof MarketIdSchema>;
 
+/**
+ * A step limit per update, as Aave's Risk Stewards declare it: relative to the current value
+ * (0.25 = 25 % of it) or absolute (in the parameter's unit).
+ */
+export const StepLimitSchema = z.object({
+  kind: z.enum(["relative", "absolute"]),
+  value: z.number().positive(),
+});
+export type StepLimit = z.infer<typeof StepLimitSchema>;
+
 export const GuardrailsSchema = z.object({
-  /** Largest change per update, relative to the current value (0.25 = ±25 %). */
-  maxRelativeChange: z.number().positive(),
-  /** No proposal when |target − current| / current is below this. */
+  /** Largest increase and largest decrease per update (risk-off moves may be allowed faster). */
+  maxIncrease: StepLimitSchema,
+  maxDecrease: StepLimitSchema,
+  /** No proposal when |target − current| / current is at or below this. */
   deadBandRelative: z.number().nonnegative(),
-  /** Minimum time between two executed changes of the parameter. */
+  /** Minimum time since the last executed change of the parameter. */
   minDelayHours: z.number().nonnegative(),
+  /** After the committee rejects a change of the parameter, no new proposal for this long. */
+  cooldownAfterRejectHours: z.number().nonnegative(),
 });
 export type Guardrails = z.infer<typeof GuardrailsSchema>;
 
@@ -33,15 +46,34 @@ export const EsMarginPolicySchema = z.object({
 });
 export type EsMarginPolicy = z.infer<typeof EsMarginPolicySchema>;
 
-export const ParameterConfigSchema = z.object({
-  name: z.string().min(1),
-  unit: z.string().min(1),
-  description: z.string().min(1),
-  min: z.number(),
-  max: z.number(),
-  genesisValue: z.number(),
-  policy: EsMarginPolicySchema,
-});
+export const ParameterConfigSchema = z
+  .object({
+    name: z.string().min(1),
+    unit: z.string().min(1),
+    description: z.string().min(1),
+    min: z.number().positive(),
+    max: z.number().positive(),
+    genesisValue: z.number(),
+    /** Approvals (or rejections) that decide a proposal changing this parameter. */
+    quorum: z.number().int().min(1).optional(),
+    policy: EsMarginPolicySchema,
+  })
+  .superRefine((p, ctx) => {
+    if (!(p.min < p.max))
+      ctx.addIssue({ code: "custom", path: ["max"], message: `max must exceed min (${p.min})` });
+    else if (!(p.genesisValue >= p.min && p.genesisValue <= p.max))
+      ctx.addIssue({
+        code: "custom",
+        path: ["genesisValue"],
+        message: `genesis value must lie inside the bounds [${p.min}, ${p.max}]`,
+      });
+    else if (gridFloor(p.max, p.policy.step) < gridCeil(p.min, p.policy.step))
+      ctx.addIssue({
+        code: "custom",
+        path: ["policy", "step"],
+        message: `no multiple of the step lies inside the bounds [${p.min}, ${p.max}]`,
+      });
+  });
 export type ParameterConfig = z.infer<typeof ParameterConfigSchema>;
 
 export const MarketConfigSchema = z.object({
@@ -69,8 +101,10 @@ export type MarketConfig = z.infer<typeof MarketConfigSchema>;
 
 export const VigilConfigSchema = z.object({
   markets: z.array(MarketConfigSchema).min(1),
-  /** Open proposals older than this are marked expired. */
+  /** An open proposal expires when a run as of later than its creation plus this is recorded. */
   proposalTtlHours: z.number().positive(),
+  /** Approvals (or rejections) that decide a proposal, unless its parameters set their own. */
+  quorum: z.number().int().min(1),
 });
 export type VigilConfig = z.infer<typeof VigilConfigSchema>;
 
@@ -90,7 +124,13 @@ const maintenanceMargin = (genesisValue: number): ParameterConfig => ({
     liquidationHorizonDays: 1,
     liquidityAddOn: 0.005,
     step: 0.0005,
-    guardrails: { maxRelativeChange: 0.25, deadBandRelative: 0.05, minDelayHours: 72 },
+    guardrails: {
+      maxIncrease: { kind: "relative", value: 0.25 },
+      maxDecrease: { kind: "relative", value: 0.25 },
+      deadBandRelative: 0.05,
+      minDelayHours: 72,
+      cooldownAfterRejectHours: 72,
+    },
   },
 });
 
@@ -114,8 +154,32 @@ function deribitMarket(underlying: string, maintenanceMarginGenesis: number) {
 
 export const DEFAULT_CONFIG: VigilConfig = VigilConfigSchema.parse({
   proposalTtlHours: 24 * 14,
+  quorum: 2,
   markets: [deribitMarket("BTC", 0.05), deribitMarket("ETH", 0.06)],
 });
+
+/** Quorum of a proposal: the largest quorum among the parameters it changes. */
+export function proposalQuorum(config: VigilConfig, marketId: string, names: string[]): number {
+  const market = config.markets.find((m) => m.id === marketId);
+  const own = names.map(
+    (n) => market?.parameters.find((p) => p.name === n)?.quorum ?? config.quorum,
+  );
+  return own.length ? Math.max(...own) : config.quorum;
+}
+
+/**
+ * Multiples of a step, computed from the integer count so that 0.0005 · 131 prints as 0.0655 and
+ * not 0.06550000000000001; the epsilon keeps a value already on the grid where it is.
+ */
+export function gridValue(n: number, step: number): number {
+  return Number((n * step).toFixed(12));
+}
+export function gridFloor(x: number, step: number): number {
+  return gridValue(Math.floor(x / step + 1e-9), step);
+}
+export function gridCeil(x: number, step: number): number {
+  return gridValue(Math.ceil(x / step - 1e-9), step);
+}
 
 /** JSON with sorted keys, so equal values always hash equally. */
 export function canonicalJson(value: unknown): string {

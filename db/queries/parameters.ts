@@ -1,8 +1,16 @@
-import { and, desc, eq, lt, sql } from "drizzle-orm";
+import { and, desc, eq, lt, lte, sql } from "drizzle-orm";
 import type { VigilConfig } from "../../lib/config";
 import type { ParameterState } from "../../lib/pipeline/types";
 import type { Db } from "../client";
-import { markets, parameters, parameterValues, riskMetrics, runs } from "../schema";
+import {
+  markets,
+  parameters,
+  parameterValues,
+  proposalChanges,
+  proposals,
+  riskMetrics,
+  runs,
+} from "../schema";
 
 /** The genesis values are dated before any recorded data so the first change is never delayed. */
 export const GENESIS_AT = new Date("2025-01-01T00:00:00Z");
@@ -66,13 +74,26 @@ export async function parameterStates(
       .where(and(eq(parameterValues.parameterId, p.id), lt(parameterValues.effectiveAt, at)))
       .orderBy(desc(parameterValues.effectiveAt), desc(parameterValues.id))
       .limit(1);
-    if (v)
-      out.push({
-        parameterId: p.id,
-        name: p.name,
-        value: v.value,
-        lastChangeAt: v.effectiveAt.getTime(),
-      });
+    if (!v) continue;
+    // The cool-down counts from the last rejection decided (in data time) by this as-of.
+    const [rejected] = await db
+      .select({ at: sql<Date | string | null>`max(${proposals.decidedAt})` })
+      .from(proposals)
+      .innerJoin(proposalChanges, eq(proposalChanges.proposalId, proposals.id))
+      .where(
+        and(
+          eq(proposalChanges.parameterId, p.id),
+          eq(proposals.status, "rejected"),
+          lte(proposals.decidedAt, at),
+        ),
+      );
+    out.push({
+      parameterId: p.id,
+      name: p.name,
+      value: v.value,
+      lastChangeAt: v.effectiveAt.getTime(),
+      lastRejectAt: rejected?.at ? new Date(rejected.at).getTime() : null,
+    });
   }
   return out;
 }

@@ -1,4 +1,6 @@
-import { and, asc, eq, lt, sql } from "drizzle-orm";
+import { and, asc, eq, inArray, lt, sql } from "drizzle-orm";
+import { proposalQuorum, type VigilConfig } from "../../lib/config";
+import { payloadHash, proposalPayload } from "../../lib/governance/payload";
 import type { AuditEventBody } from "../../lib/governance/audit";
 import type { TimedOptionQuote } from "../../lib/market/quality";
 import type { Snapshot } from "../../lib/market/types";
@@ -46,6 +48,11 @@ export async function runSummaryByKey(db: Db, runKey: string): Promise<RunSummar
     .from(proposals)
     .where(eq(proposals.runId, run.id))
     .orderBy(asc(proposals.id));
+  const reaffirmed = await db
+    .select({ id: proposals.id, marketId: proposals.marketId })
+    .from(proposals)
+    .where(sql`${proposals.reaffirmedBy} @> ${JSON.stringify([{ runId: run.id }])}::jsonb`)
+    .orderBy(asc(proposals.id));
   return {
     runId: run.id,
     runKey: run.runKey,
@@ -59,6 +66,7 @@ export async function runSummaryByKey(db: Db, runKey: string): Promise<RunSummar
       reason: m.reason,
       quotes: { used: m.quotesUsed, dropped: m.quotesDropped },
       proposals: props.filter((p) => p.marketId === m.marketId).map((p) => p.id),
+      reaffirmed: reaffirmed.filter((p) => p.marketId === m.marketId).map((p) => p.id),
     })),
   };
 }
@@ -79,7 +87,7 @@ export async function persistRun(
   status: Status,
   reason: string | null,
   outcomes: MarketOutcome[],
-  proposalTtlHours: number,
+  config: VigilConfig,
 ): Promise<RunSummary | null> {
   try {
     return await db.transaction(async (tx) => {
@@ -113,7 +121,7 @@ export async function persistRun(
       };
       for (const o of outcomes) {
         const snapshotId = o.ingest ? await storeSnapshot(tx, o) : null;
-        if (o.ingest?.historyAdded.length) {
+        if (o.ingest?.historyAdded.length && !isSimulated(o.ingest.snapshot.source)) {
           await appendHistory(tx, o.market, o.ingest.historyAdded);
         }
         // Used = fed the surface; dropped = the rest of the snapshot, by cleaning or calibration.
@@ -180,13 +188,14 @@ export async function persistRun(
             })),
           );
         }
-        const ids = await storeProposal(tx, run.id, header.asOf, o, proposalTtlHours, audit, at);
+        const ids = await storeProposal(tx, run.id, header, o, config, audit, at);
         summary.markets.push({
           market: o.market,
           status: o.status,
           reason: o.reason,
           quotes: { used, dropped },
-          proposals: ids,
+          proposals: ids.opened,
+          reaffirmed: ids.reaffirmed,
         });
       }
       audit.push({
@@ -332,16 +341,25 @@ async function storeSnapshot(tx: Db, o: MarketOutcome): Promise<number> {
   return inserted.id;
 }
 
+/**
+ * The lifecycle's data-time rules for one market of a run (lib/governance/lifecycle.ts):
+ * open proposals past creation + TTL at this run's as-of expire; a proposal is opened only from a
+ * succeeded run of a recorded (not simulated) source; a run that wants exactly what an open or
+ * approved proposal wants reaffirms it instead of opening a duplicate; a new proposal supersedes
+ * the open ones it disagrees with, but only those created at or before its own as-of time — a run
+ * replayed for an earlier time never overrides a later one (it opens nothing).
+ */
 async function storeProposal(
   tx: Db,
   runId: number,
-  asOf: Date,
+  header: RunHeader,
   o: MarketOutcome,
-  ttlHours: number,
+  config: VigilConfig,
   audit: AuditEventBody[],
   at: string,
-): Promise<number[]> {
-  // Open proposals past their time-to-live expire, whatever this run finds.
+): Promise<{ opened: number[]; reaffirmed: number[] }> {
+  const asOf = header.asOf;
+  const none = { opened: [], reaffirmed: [] };
   const expired = await tx
     .update(proposals)
     .set({ status: "expired", decidedAt: asOf })
@@ -349,7 +367,7 @@ async function storeProposal(
       and(
         eq(proposals.marketId, o.market),
         eq(proposals.status, "open"),
-        lt(proposals.createdAt, new Date(asOf.getTime() - ttlHours * 3_600_000)),
+        lt(proposals.createdAt, new Date(asOf.getTime() - config.proposalTtlHours * 3_600_000)),
       ),
     )
     .returning({ id: proposals.id });
@@ -359,10 +377,66 @@ async function storeProposal(
       actor: "pipeline",
       kind: "proposal.expired",
       entity: `proposal:${e.id}`,
-      payload: { ttlHours },
+      payload: { ttlHours: config.proposalTtlHours, runId, asOf: asOf.toISOString() },
     });
   }
-  if (!o.proposal || o.status !== "succeeded") return [];
+  if (!o.proposal || o.status !== "succeeded" || !o.ingest || isSimulated(o.ingest.snapshot.source))
+    return none;
+  const draft = o.proposal.changes;
+  const live = await tx
+    .select({
+      id: proposals.id,
+      status: proposals.status,
+      createdAt: proposals.createdAt,
+      reaffirmedBy: proposals.reaffirmedBy,
+      parameterId: proposalChanges.parameterId,
+      currentValue: proposalChanges.currentValue,
+      proposedValue: proposalChanges.proposedValue,
+    })
+    .from(proposals)
+    .innerJoin(proposalChanges, eq(proposalChanges.proposalId, proposals.id))
+    .where(and(eq(proposals.marketId, o.market), inArray(proposals.status, ["open", "approved"])))
+    .orderBy(asc(proposals.id));
+  const byProposal = new Map<number, typeof live>();
+  for (const r of live) byProposal.set(r.id, [...(byProposal.get(r.id) ?? []), r]);
+  const touches = (rows: typeof live) =>
+    rows.some((r) => draft.some((c) => c.parameterId === r.parameterId));
+  const sameChange = (rows: typeof live) =>
+    rows.length === draft.length &&
+    draft.every((c) =>
+      rows.some(
+        (r) =>
+          r.parameterId === c.parameterId &&
+          r.currentValue === c.current &&
+          r.proposedValue === c.proposed,
+      ),
+    );
+  for (const rows of byProposal.values()) {
+    if (rows[0].createdAt.getTime() > asOf.getTime() && touches(rows)) return none;
+  }
+  const same = [...byProposal.values()].find(sameChange);
+  if (same) {
+    const id = same[0].id;
+    await tx
+      .update(proposals)
+      .set({
+        reaffirmedBy: sql`${proposals.reaffirmedBy} || ${JSON.stringify([{ runId, asOf: asOf.toISOString() }])}::jsonb`,
+      })
+      .where(eq(proposals.id, id));
+    audit.push({
+      at,
+      actor: "pipeline",
+      kind: "proposal.reaffirmed",
+      entity: `proposal:${id}`,
+      payload: { runId, asOf: asOf.toISOString() },
+    });
+    return { opened: [], reaffirmed: [id] };
+  }
+  const quorum = proposalQuorum(
+    config,
+    o.market,
+    draft.map((c) => c.name),
+  );
   const [p] = await tx
     .insert(proposals)
     .values({
@@ -372,10 +446,11 @@ async function storeProposal(
       rationale: o.proposal.rationale,
       evidence: o.proposal.evidence,
       createdAt: asOf,
+      quorum,
     })
-    .returning({ id: proposals.id });
+    .returning();
   await tx.insert(proposalChanges).values(
-    o.proposal.changes.map((c) => ({
+    draft.map((c) => ({
       proposalId: p.id,
       parameterId: c.parameterId,
       currentValue: c.current,
@@ -384,20 +459,40 @@ async function storeProposal(
       guardrailTrace: { derivation: c.derivation, ...c.outcome },
     })),
   );
-  const superseded = await tx
-    .update(proposals)
-    .set({ status: "superseded", supersededBy: p.id, decidedAt: asOf })
-    .where(
-      and(eq(proposals.marketId, o.market), eq(proposals.status, "open"), lt(proposals.id, p.id)),
-    )
-    .returning({ id: proposals.id });
-  for (const s of superseded) {
+  const payload = proposalPayload({
+    id: p.id,
+    marketId: o.market,
+    createdAt: asOf,
+    run: {
+      id: runId,
+      configHash: header.configHash,
+      codeVersion: header.codeVersion,
+      inputHash: o.ingest.inputHash,
+    },
+    changes: draft.map((c) => ({
+      name: c.name,
+      currentValue: c.current,
+      proposedValue: c.proposed,
+    })),
+  });
+  const hash = payloadHash(payload);
+  await tx.update(proposals).set({ payload, payloadHash: hash }).where(eq(proposals.id, p.id));
+  const outdated = [...byProposal.values()]
+    .filter((rows) => rows[0].status === "open" && touches(rows))
+    .map((rows) => rows[0].id);
+  if (outdated.length) {
+    await tx
+      .update(proposals)
+      .set({ status: "superseded", supersededBy: p.id, decidedAt: asOf })
+      .where(and(inArray(proposals.id, outdated), eq(proposals.status, "open")));
+  }
+  for (const id of outdated) {
     audit.push({
       at,
       actor: "pipeline",
       kind: "proposal.superseded",
-      entity: `proposal:${s.id}`,
-      payload: { by: p.id },
+      entity: `proposal:${id}`,
+      payload: { by: p.id, asOf: asOf.toISOString() },
     });
   }
   audit.push({
@@ -408,15 +503,20 @@ async function storeProposal(
     payload: {
       runId,
       market: o.market,
-      changes: o.proposal.changes.map((c) => ({
+      quorum,
+      payloadHash: hash,
+      changes: draft.map((c) => ({
         parameter: c.name,
         current: c.current,
         proposed: c.proposed,
       })),
     },
   });
-  return [p.id];
+  return { opened: [p.id], reaffirmed: [] };
 }
+
+/** Synthetic data never opens, reaffirms or supersedes a proposal of a configured market. */
+export const isSimulated = (source: string): boolean => source.startsWith("simulator");
 
 /** Records a run that could not be persisted normally (e.g. a database error mid-way). */
 export async function recordFailedRun(

@@ -1,6 +1,6 @@
 // Plain-words rationale of a proposal, generated from the evidence: which metric, its value,
 // the window it came from, what the policy wanted and what the guardrails allowed.
-import type { EsMarginPolicy } from "../config";
+import type { EsMarginPolicy, StepLimit } from "../config";
 import { pct, pp, riskMethodName } from "../format";
 import type { GuardrailOutcome, TargetDerivation } from "./policy";
 
@@ -23,6 +23,13 @@ export interface RationaleInput {
     /** ES at the same level by the other methods: their spread is the model risk. */
     otherMethodsEs: number[];
   };
+}
+
+/** "25 % of the current value" or "0.50 pp". */
+export function stepLimitText(limit: StepLimit): string {
+  return limit.kind === "relative"
+    ? `${pct(limit.value, 0)} of the current value`
+    : pp(limit.value).replace("+", "");
 }
 
 export function proposalRationale(r: RationaleInput): string {
@@ -52,9 +59,10 @@ export function proposalRationale(r: RationaleInput): string {
   if (o.proposed === null) {
     parts.push(`No change is proposed: ${o.reason}.`);
   } else if (o.reason === "target capped by the maximum change") {
-    const limit = p.guardrails.maxRelativeChange;
+    const up = o.proposed > r.current;
+    const limit = up ? p.guardrails.maxIncrease : p.guardrails.maxDecrease;
     parts.push(
-      `The guardrail allows at most ${pct(limit, 0)} relative change per update, so Vigil ` +
+      `The guardrail allows an ${up ? "increase" : "decrease"} of at most ${stepLimitText(limit)} per update, so Vigil ` +
         `proposes ${pct(o.proposed)} (${pp(o.proposed - r.current)}); later runs can continue ` +
         `toward the target.`,
     );

@@ -29,8 +29,11 @@ export function propose(input: {
       target: derivation.target,
       min: p.min,
       max: p.max,
+      step: p.policy.step,
       guardrails: p.policy.guardrails,
       hoursSinceLastChange: (input.asOf - state.lastChangeAt) / 3_600_000,
+      hoursSinceLastReject:
+        state.lastRejectAt === null ? Infinity : (input.asOf - state.lastRejectAt) / 3_600_000,
     });
     considered.push({
       parameterId: state.parameterId,

@@ -65,7 +65,7 @@ export async function executeRun(
   for (const market of selected) outcomes.push(await runMarket(db, source, market, req.asOf));
   const { status, reason } = overallStatus(outcomes);
   try {
-    const summary = await persistRun(db, header, status, reason, outcomes, config.proposalTtlHours);
+    const summary = await persistRun(db, header, status, reason, outcomes, config);
     return summary ?? (await runSummaryByKey(db, runKey))!;
   } catch (err) {
     const why = `could not record the run: ${rootCause(err)}`;

@@ -67,7 +67,10 @@ export interface ParameterState {
   parameterId: number;
   name: string;
   value: number;
+  /** When the value in force took effect (genesis or the last execution), ms. */
   lastChangeAt: number;
+  /** When the committee last rejected a proposal changing it (quorum reached), ms; null: never. */
+  lastRejectAt: number | null;
 }
 
 export interface ProposedChange {
@@ -110,6 +113,9 @@ export interface RunSummary {
     status: Status;
     reason: string | null;
     quotes: { used: number; dropped: number };
+    /** Proposals this run opened. */
     proposals: number[];
+    /** Open or approved proposals this run wanted again (no duplicate opened). */
+    reaffirmed: number[];
   }[];
 }

@@ -336,16 +336,16 @@ for (const target of testDatabases) {
       expect(n).toBe(1);
     });
 
-    it("supersedes the older open proposal of the market", async () => {
+    it("reaffirms the open proposal when a later run wants the same change, opening no duplicate", async () => {
       const rows = await h.db
         .select()
         .from(proposals)
         .where(eq(proposals.marketId, "deribit:BTC"))
         .orderBy(proposals.id);
-      expect(rows.length).toBeGreaterThanOrEqual(2);
-      expect(rows[0].status).toBe("superseded");
-      expect(rows[0].supersededBy).toBe(rows.at(-1)!.id);
-      expect(rows.at(-1)!.status).toBe("open");
+      // Nothing was executed, so every later run sees the same current value and target.
+      expect(rows).toHaveLength(1);
+      expect(rows[0].status).toBe("open");
+      expect(rows[0].reaffirmedBy.length).toBeGreaterThanOrEqual(1);
     });
 
     it("marks stale data degraded and proposes nothing, leaving parameters as they were", async () => {
@@ -437,7 +437,7 @@ for (const target of testDatabases) {
     it("keeps an intact audit hash chain, and detects tampering", async () => {
       const trail = await auditTrail(h.db);
       expect(trail.length).toBeGreaterThan(5);
-      expect(trail.map((e) => e.kind)).toContain("proposal.superseded");
+      expect(trail.map((e) => e.kind)).toContain("proposal.reaffirmed");
       expect(firstBrokenLink(trail)).toBe(-1);
       const tampered = trail.map((e, i) =>
         i === 2 ? { ...e, payload: { ...e.payload, forged: true } } : e,

@@ -4,6 +4,7 @@ import { getDb } from "@/db";
 import { proposalDetail } from "@/db/queries/views";
 import { pct, pp, utc } from "@/lib/format";
 import type { GuardrailStep } from "@/lib/governance/policy";
+import { stepLimitText } from "@/lib/governance/rationale";
 import { StatusBadge } from "../../_components/StatusBadge";
 import { RiskTable } from "../../_components/tables";
 
@@ -15,14 +16,22 @@ export async function generateMetadata({ params }: { params: Promise<{ id: strin
 
 function describe(step: GuardrailStep): string {
   switch (step.check) {
-    case "bounds":
-      return `hard bounds ${pct(step.min)}–${pct(step.max)}: ${pct(step.before)} → ${pct(step.after)}`;
+    case "target-bounds":
+      return `target within the bounds ${pct(step.min)}–${pct(step.max)}: ${pct(step.before)} → ${pct(step.after)}`;
     case "dead-band":
       return `dead-band: gap ${pct(step.relativeGap)} of current vs threshold ${pct(step.threshold)} — ${step.passed ? "outside, change considered" : "inside, no change"}`;
     case "min-delay":
-      return `minimum delay ${step.minHours} h: ${step.hoursSinceLastChange.toFixed(0)} h since last change — ${step.passed ? "passed" : "too soon"}`;
+      return `minimum delay ${step.minHours} h: ${step.hoursSinceLastChange.toFixed(0)} h since the last executed change — ${step.passed ? "passed" : "too soon"}`;
+    case "cooldown":
+      return `cool-down after a rejection ${step.minHours} h: ${Number.isFinite(step.hoursSinceLastReject) ? `${step.hoursSinceLastReject.toFixed(0)} h since the last rejection` : "never rejected"} — ${step.passed ? "passed" : "still cooling down"}`;
     case "max-change":
-      return `max change ±${pct(step.limit, 0)} per update: ${pct(step.before)} → ${pct(step.after)}`;
+      return `max ${step.direction} ${stepLimitText(step.limit)} per update: ${pct(step.before)} → ${pct(step.after)}`;
+    case "step-grid":
+      return `step grid ${pct(step.step, 3)} (toward the current value): ${pct(step.before, 3)} → ${pct(step.after, 3)}`;
+    case "bounds":
+      return `hard bounds ${pct(step.min)}–${pct(step.max)}, last: ${pct(step.before)} → ${pct(step.after)}`;
+    default:
+      return JSON.stringify(step);
   }
 }
 
