@@ -14,6 +14,9 @@ commands:
   backfill [--from ISO] [--to ISO] [--json]
                              one run per bundled snapshot, in time order
   scheduler                  run the scheduled jobs in-process (self-hosting)
+  committee add|remove|list  the risk committee's members and roles
+  proposals execute <id>     record that an approved proposal took effect
+  audit verify [--json]      recompute the audit chain and check every review signature
   iv                         implied vols of JSON lines on stdin
   calibrate <file>           fit a volatility surface to a chain file
   var --prices <csv>         VaR / ES of a daily price series

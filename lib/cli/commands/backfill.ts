@@ -4,17 +4,20 @@ import { replaySource } from "../../market/sources";
 import { executeRun } from "../../pipeline/run";
 import type { RunSummary } from "../../pipeline/types";
 import { parseArgs, UsageError } from "../args";
+import { replayDemoDecisions, seedDemoCommittee } from "../demoCommittee";
 import { parseTime } from "./run";
 
 /**
- * `vigil backfill [--from ISO] [--to ISO] [--json]`: one run per bundled snapshot in time order
- * (each as of its capture time), with a progress bar on stderr and a summary. Idempotent: already
- * recorded snapshots are skipped by their run key.
+ * `vigil backfill [--from ISO] [--to ISO] [--json] [--demo-committee]`: one run per bundled
+ * snapshot in time order (each as of its capture time), with a progress bar on stderr and a
+ * summary. Idempotent: already recorded snapshots are skipped by their run key. A plain backfill
+ * stays neutral (no committee, nothing approved); `--demo-committee` (the demo's, refused in
+ * production) seeds test-key members whose signed approvals and executions follow each run.
  */
 export default async function backfill(args: string[]): Promise<number> {
   const { options, flags, positional } = parseArgs(args, {
     options: ["from", "to"],
-    flags: ["json"],
+    flags: ["json", "demo-committee"],
   });
   if (positional.length) throw new UsageError(`unexpected argument '${positional[0]}'`);
   const from = options.from ? parseTime(options.from, "--from").getTime() : -Infinity;
@@ -27,17 +30,20 @@ export default async function backfill(args: string[]): Promise<number> {
   const handle = await openDb(dbConfigFromEnv());
   const results: RunSummary[] = [];
   const started = Date.now();
+  let executed = 0;
   try {
+    const committee = flags.has("demo-committee") ? await seedDemoCommittee(handle.db) : null;
     for (const [i, t] of times.entries()) {
       const at = new Date(t);
-      results.push(
-        await executeRun(handle.db, source, DEFAULT_CONFIG, {
-          job: "backfill",
-          slot: at,
-          asOf: at,
-          trigger: "backfill",
-        }),
-      );
+      const summary = await executeRun(handle.db, source, DEFAULT_CONFIG, {
+        job: "backfill",
+        slot: at,
+        asOf: at,
+        trigger: "backfill",
+      });
+      results.push(summary);
+      if (committee && !summary.replayed)
+        executed += await replayDemoDecisions(handle.db, committee, summary);
       progress(i + 1, times.length, at);
     }
   } finally {
@@ -54,6 +60,7 @@ export default async function backfill(args: string[]): Promise<number> {
       (n, r) => n + r.markets.reduce((k, m) => k + m.proposals.length, 0),
       0,
     ),
+    executed,
     from: times.length ? new Date(times[0]).toISOString() : null,
     to: times.length ? new Date(times.at(-1)!).toISOString() : null,
     seconds: (Date.now() - started) / 1000,
@@ -66,7 +73,11 @@ export default async function backfill(args: string[]): Promise<number> {
     process.stdout.write(
       `backfill: ${summary.runs} runs (${summary.newlyRecorded} new) from ${summary.from} to ${summary.to}: ` +
         `${summary.succeeded} succeeded, ${summary.degraded} degraded, ${summary.failed} failed; ` +
-        `${summary.proposals} proposals; ${summary.seconds.toFixed(1)} s\n`,
+        `${summary.proposals} proposals` +
+        (flags.has("demo-committee")
+          ? `, ${executed} approved and executed by the demo committee`
+          : "") +
+        `; ${summary.seconds.toFixed(1)} s\n`,
     );
   return summary.failed === 0 ? 0 : 1;
 }
