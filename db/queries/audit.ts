@@ -1,4 +1,4 @@
-import { asc, desc, sql } from "drizzle-orm";
+import { asc, desc, gt, sql } from "drizzle-orm";
 import { auditHash, GENESIS_HASH, type AuditEventBody } from "../../lib/governance/audit";
 import type { Db } from "../client";
 import { auditEvents } from "../schema";
@@ -30,4 +30,15 @@ export async function auditTrail(db: Db) {
     at: r.at.toISOString(),
     payload: r.payload as Record<string, unknown>,
   }));
+}
+
+/** Events after a sequence number, oldest first (the public API's page). */
+export async function auditPage(db: Db, after: number, limit: number) {
+  const rows = await db
+    .select()
+    .from(auditEvents)
+    .where(gt(auditEvents.seq, after))
+    .orderBy(asc(auditEvents.seq))
+    .limit(limit);
+  return rows.map((r) => ({ ...r, at: r.at.toISOString() }));
 }

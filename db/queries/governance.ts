@@ -12,15 +12,12 @@ import {
   type Decision,
   type ProposalStatus,
 } from "../../lib/governance/lifecycle";
-import {
-  commentHash,
-  payloadHash,
-  proposalPayload,
-  type ProposalPayload,
-} from "../../lib/governance/payload";
+import { payloadHash, proposalPayload, type ProposalPayload } from "../../lib/governance/payload";
 import { reviewSigner, reviewTypedData } from "../../lib/governance/review";
 import type { Db } from "../client";
+import type { ArfcInput } from "../../lib/governance/arfc";
 import {
+  backtests,
   committeeMembers,
   executions,
   parameters,
@@ -28,9 +25,11 @@ import {
   proposalChanges,
   proposals,
   reviews,
+  riskMetrics,
   runMarkets,
   runs,
   siweNonces,
+  surfaces,
 } from "../schema";
 import { appendAuditEvents } from "./audit";
 
@@ -459,4 +458,92 @@ export async function reviewsOf(db: Db, proposalIds: number[]) {
 export async function executionOf(db: Db, proposalId: number) {
   const [e] = await db.select().from(executions).where(eq(executions.proposalId, proposalId));
   return e ?? null;
+}
+
+/** Everything an ARFC cites, from the stored rows of the proposal's run. */
+export async function arfcInputOf(db: Db, id: number, baseUrl: string): Promise<ArfcInput | null> {
+  const p = await proposalById(db, id);
+  if (!p) return null;
+  const [run] = await db.select().from(runs).where(eq(runs.id, p.runId));
+  const [rm] = await db
+    .select()
+    .from(runMarkets)
+    .where(and(eq(runMarkets.runId, p.runId), eq(runMarkets.marketId, p.marketId)));
+  const changes = await db
+    .select({
+      name: parameters.name,
+      currentValue: proposalChanges.currentValue,
+      proposedValue: proposalChanges.proposedValue,
+      targetValue: proposalChanges.targetValue,
+      trace: proposalChanges.guardrailTrace,
+    })
+    .from(proposalChanges)
+    .innerJoin(parameters, eq(parameters.id, proposalChanges.parameterId))
+    .where(eq(proposalChanges.proposalId, id));
+  const risk = await db
+    .select()
+    .from(riskMetrics)
+    .where(and(eq(riskMetrics.runId, p.runId), eq(riskMetrics.marketId, p.marketId)))
+    .orderBy(desc(riskMetrics.level), asc(riskMetrics.horizonDays), asc(riskMetrics.method));
+  const bts = await db
+    .select()
+    .from(backtests)
+    .where(and(eq(backtests.runId, p.runId), eq(backtests.marketId, p.marketId)))
+    .orderBy(desc(backtests.level), asc(backtests.method));
+  const [published] = await db
+    .select({ diagnostics: surfaces.diagnostics })
+    .from(surfaces)
+    .where(
+      and(
+        eq(surfaces.runId, p.runId),
+        eq(surfaces.marketId, p.marketId),
+        eq(surfaces.model, "published"),
+      ),
+    );
+  const d = (published?.diagnostics ?? null) as Record<string, number | null> | null;
+  const { payloadHash: hash } = await payloadOf(db, p);
+  const revs = await reviewsOf(db, [id]);
+  return {
+    proposalId: id,
+    status: p.status,
+    market: p.marketId,
+    createdAt: p.createdAt,
+    baseUrl,
+    rationale: p.rationale,
+    changes: changes.map((c) => ({
+      ...c,
+      capped: (c.trace as { reason?: string }).reason === "target capped by the maximum change",
+    })),
+    risk,
+    backtests: bts,
+    surface: d
+      ? {
+          rmseVolPts: d.rmseVolPts ?? null,
+          insideSpreadShare: d.insideSpreadShare ?? null,
+          butterflyViolations: d.butterflyViolations ?? null,
+          calendarViolations: d.calendarViolations ?? null,
+        }
+      : null,
+    quality: rm?.quality
+      ? {
+          usable: rm.quality.quotes.usable,
+          total: rm.quality.quotes.total,
+          dataAgeHours: rm.quality.dataAgeMs / 3_600_000,
+          warnings: rm.quality.warnings,
+        }
+      : null,
+    run: {
+      id: run.id,
+      configHash: run.configHash,
+      inputHash: rm?.inputHash ?? null,
+      codeVersion: run.codeVersion,
+      asOf: run.asOf,
+    },
+    payloadHash: hash,
+    reviews: revs.map((r) => ({
+      reviewer: r.memberAddress,
+      decision: r.decision,
+      issuedAt: r.issuedAt,
+    })),
+  };
 }
