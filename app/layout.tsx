@@ -19,6 +19,8 @@ export default function RootLayout({ children }: { children: React.ReactNode }) 
           <nav>
             <Link href="/">Overview</Link>
             <Link href="/runs">Runs</Link>
+            <Link href="/committee">Committee</Link>
+            <Link href="/audit">Audit</Link>
           </nav>
         </header>
         <main>{children}</main>

@@ -53,6 +53,10 @@ export default async function Overview() {
       <h2>Latest run</h2>
       <LatestRun initial={latest} />
       <h2>Open proposals</h2>
+      <p className="muted">
+        Reviewed and executed by the <Link href="/committee">risk committee</Link>; every decision
+        is signed and in the <Link href="/audit">audit trail</Link>.
+      </p>
       {open.length === 0 ? (
         <p className="muted">No open proposals.</p>
       ) : (

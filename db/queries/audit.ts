@@ -42,3 +42,13 @@ export async function auditPage(db: Db, after: number, limit: number) {
     .limit(limit);
   return rows.map((r) => ({ ...r, at: r.at.toISOString() }));
 }
+
+/** The chain's head: the newest event's sequence number and hash. */
+export async function auditHead(db: Db): Promise<{ seq: number; hash: string } | null> {
+  const [last] = await db
+    .select({ seq: auditEvents.seq, hash: auditEvents.hash })
+    .from(auditEvents)
+    .orderBy(desc(auditEvents.seq))
+    .limit(1);
+  return last ?? null;
+}

@@ -9,6 +9,7 @@ import {
   parameterValues,
   proposalChanges,
   proposals,
+  reviews,
   riskMetrics,
   runMarkets,
   runs,
@@ -348,4 +349,34 @@ export async function latestBacktests(db: Db, marketId: string) {
     .where(and(eq(backtests.runId, latest.runId), eq(backtests.marketId, marketId)))
     .orderBy(asc(backtests.method));
   return { runId: latest.runId, rows };
+}
+
+/** Open and approved proposals with their changes and reviews: the committee's queue. */
+export async function committeeQueue(db: Db) {
+  const rows = await db
+    .select()
+    .from(proposals)
+    .where(inArray(proposals.status, ["open", "approved"]))
+    .orderBy(asc(proposals.createdAt), asc(proposals.id));
+  const ids = rows.map((r) => r.id);
+  const [changes, revs] = ids.length
+    ? await Promise.all([
+        db
+          .select({
+            proposalId: proposalChanges.proposalId,
+            name: parameters.name,
+            currentValue: proposalChanges.currentValue,
+            proposedValue: proposalChanges.proposedValue,
+          })
+          .from(proposalChanges)
+          .innerJoin(parameters, eq(parameters.id, proposalChanges.parameterId))
+          .where(inArray(proposalChanges.proposalId, ids)),
+        db.select().from(reviews).where(inArray(reviews.proposalId, ids)).orderBy(asc(reviews.id)),
+      ])
+    : [[], []];
+  return rows.map((p) => ({
+    ...p,
+    changes: changes.filter((c) => c.proposalId === p.id),
+    reviews: revs.filter((r) => r.proposalId === p.id),
+  }));
 }

@@ -255,6 +255,7 @@ async function runMarket(
         target: c.derivation.target,
         proposed: c.outcome.proposed,
         reason: c.outcome.reason,
+        trace: c.outcome.trace,
       })),
       proposal: r.proposal ? true : false,
     }),

@@ -5,6 +5,10 @@ import { proposalDetail } from "@/db/queries/views";
 import { pct, pp, utc } from "@/lib/format";
 import type { GuardrailStep } from "@/lib/governance/policy";
 import { stepLimitText } from "@/lib/governance/rationale";
+import { executionOf, payloadOf, reviewsOf } from "@/db/queries/governance";
+import { parseId } from "@/lib/api/problem";
+import { viewer } from "@/lib/auth/session";
+import { ExecuteAction, ReviewActions } from "../../_components/ReviewActions";
 import { StatusBadge } from "../../_components/StatusBadge";
 import { RiskTable } from "../../_components/tables";
 
@@ -36,12 +40,21 @@ function describe(step: GuardrailStep): string {
 }
 
 export default async function ProposalPage({ params }: { params: Promise<{ id: string }> }) {
-  const raw = (await params).id;
-  if (!/^\d+$/.test(raw)) notFound();
+  const id = parseId((await params).id);
+  if (id === null) notFound();
   const { db } = await getDb();
-  const d = await proposalDetail(db, Number(raw));
+  const d = await proposalDetail(db, id);
   if (!d) notFound();
   const { proposal: p } = d;
+  const [revs, execution, { payloadHash }, me] = await Promise.all([
+    reviewsOf(db, [id]),
+    executionOf(db, id),
+    payloadOf(db, p),
+    viewer(db),
+  ]);
+  const approvals = revs.filter((r) => r.decision === "approve").length;
+  const rejections = revs.filter((r) => r.decision === "reject").length;
+  const mine = me.member ? revs.find((r) => r.memberAddress === me.member!.address) : undefined;
   return (
     <>
       <h1>
@@ -54,6 +67,80 @@ export default async function ProposalPage({ params }: { params: Promise<{ id: s
           <>
             {" "}
             · superseded by <Link href={`/proposals/${p.supersededBy}`}>#{p.supersededBy}</Link>
+          </>
+        )}
+      </p>
+      <h2>Decision</h2>
+      <p data-testid="quorum">
+        {approvals} of {p.quorum} approvals, {rejections} of {p.quorum} rejections needed to decide
+        {p.decidedAt && p.status !== "open" && <> · decided {utc(p.decidedAt)}</>}
+        {execution && (
+          <>
+            {" "}
+            · executed {utc(execution.executedAt)} by{" "}
+            <span className="mono">{execution.executedBy}</span>
+            {execution.txHash && (
+              <>
+                {" "}
+                (tx <span className="mono">{execution.txHash}</span>)
+              </>
+            )}
+          </>
+        )}
+      </p>
+      {revs.length > 0 && (
+        <table data-testid="reviews">
+          <thead>
+            <tr>
+              <th>reviewer</th>
+              <th>decision</th>
+              <th>comment</th>
+              <th>issued</th>
+              <th>EIP-712 signature</th>
+            </tr>
+          </thead>
+          <tbody>
+            {revs.map((r) => (
+              <tr key={r.id}>
+                <td className="mono">{r.memberAddress}</td>
+                <td>
+                  <StatusBadge status={r.decision === "approve" ? "approved" : "rejected"} />
+                </td>
+                <td>{r.comment}</td>
+                <td>{utc(r.issuedAt)}</td>
+                <td className="mono" title={r.signature}>
+                  {r.signature.slice(0, 14)}…
+                </td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      )}
+      {p.status === "open" && me.member?.role === "reviewer" && !mine && (
+        <ReviewActions proposalId={p.id} />
+      )}
+      {p.status === "approved" && me.member?.role === "executor" && (
+        <ExecuteAction proposalId={p.id} />
+      )}
+      {!me.member && (p.status === "open" || p.status === "approved") && (
+        <p className="muted">
+          Committee members <Link href="/committee">sign in</Link> to review or execute.
+        </p>
+      )}
+      <p className="muted">
+        Payload hash <span className="mono">{payloadHash}</span> ·{" "}
+        <a href={`/api/v1/proposals/${p.id}/payload`}>payload (JSON)</a> ·{" "}
+        <a href={`/proposals/${p.id}/arfc.md`}>ARFC (markdown)</a>
+        {p.reaffirmedBy.length > 0 && (
+          <>
+            {" "}
+            · reaffirmed by{" "}
+            {p.reaffirmedBy.map((r, i) => (
+              <span key={r.runId}>
+                {i > 0 && ", "}
+                <Link href={`/runs/${r.runId}`}>run #{r.runId}</Link>
+              </span>
+            ))}
           </>
         )}
       </p>
