@@ -2,11 +2,6 @@
 // (next-auth would otherwise sign sessions with a guessable key).
 export async function register() {
   if (process.env.NEXT_RUNTIME !== "nodejs") return;
-  const { assertProductionSecret } = await import("./lib/auth/env");
-  try {
-    assertProductionSecret();
-  } catch (err) {
-    console.error(`Vigil refuses to start: ${(err as Error).message}`);
-    process.exit(1);
-  }
+  const { refuseToStartWithoutSecret } = await import("./lib/auth/env");
+  refuseToStartWithoutSecret();
 }

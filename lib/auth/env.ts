@@ -32,3 +32,13 @@ export function assertProductionSecret(env: Record<string, string | undefined> =
   if (env.NODE_ENV === "production" && !env.NEXTAUTH_SECRET)
     throw new Error("NEXTAUTH_SECRET must be set in production (a long random string)");
 }
+
+/** For the server's start: a missing production secret ends the process with the reason. */
+export function refuseToStartWithoutSecret(env: Record<string, string | undefined> = process.env) {
+  try {
+    assertProductionSecret(env);
+  } catch (err) {
+    console.error(`Vigil refuses to start: ${(err as Error).message}`);
+    process.exit(1);
+  }
+}
