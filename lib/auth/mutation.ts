@@ -27,7 +27,7 @@ export function committeeMutation<S extends z.ZodType>(
   opts: { roles: readonly Role[]; body: S },
   handler: (ctx: MutationContext<z.infer<S>>) => Promise<Response>,
 ) {
-  return async (req: Request, ctx: { params: Promise<{ id?: string }> }): Promise<Response> => {
+  return async (req: Request, ctx: { params?: Promise<{ id?: string }> }): Promise<Response> => {
     try {
       const session = await getServerSession(authOptions);
       if (!session?.address) return problem(401, "sign in with a committee wallet first");
@@ -43,7 +43,8 @@ export function committeeMutation<S extends z.ZodType>(
           403,
           `this needs the role ${opts.roles.join(" or ")}; yours is ${member.role}`,
         );
-      const params = await ctx.params;
+      // Routes without a dynamic segment get no params at all.
+      const params = (await ctx.params) ?? {};
       const id = params.id === undefined ? 0 : parseId(params.id);
       if (id === null) return problem(404, "no such proposal", "id");
       if (!(req.headers.get("content-type") ?? "").startsWith("application/json"))

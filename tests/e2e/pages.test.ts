@@ -66,7 +66,12 @@ describe.skipIf(!canRun)("pages in headless Chromium", () => {
       process.execPath,
       ["node_modules/next/dist/bin/next", "start", "-p", String(port), "-H", "127.0.0.1"],
       {
-        env: { ...env, CRON_SECRET: "e2e-secret" },
+        env: {
+          ...env,
+          CRON_SECRET: "e2e-secret",
+          NEXTAUTH_SECRET: "e2e-session-secret",
+          NEXTAUTH_URL: base,
+        },
         stdio: ["ignore", "pipe", "pipe"],
       },
     );

@@ -42,7 +42,6 @@ const BTC = "deribit:BTC" as const;
 const MMF = "perp.maintenanceMarginFraction";
 const replay = new ReplaySource();
 const [admin, alice, bob, exec, removed, stranger] = [0, 1, 2, 3, 4, 5].map(wallet);
-const H = 3_600_000;
 const sec = (iso: string) => Date.parse(iso) / 1000;
 
 const run = (h: DbHandle, at: string, job = "gov", config: VigilConfig = DEFAULT_CONFIG) =>

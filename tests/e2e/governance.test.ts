@@ -1,0 +1,405 @@
+// The committee end to end against `next start` on the Postgres server: an authorization matrix
+// over every mutating route, then in headless Chromium two reviewers sign in with a test wallet
+// (a viem local account exposed to the page as an EIP-1193 `window.ethereum`), approve with
+// EIP-712 signatures, an executor executes, and the next run counts its delay from that execution.
+import { spawn, spawnSync, type ChildProcess } from "node:child_process";
+import { existsSync } from "node:fs";
+import { createServer } from "node:net";
+import { join } from "node:path";
+import { encode } from "next-auth/jwt";
+import pg from "pg";
+import { chromium, type Browser, type BrowserContext } from "playwright-core";
+import type { PrivateKeyAccount } from "viem/accounts";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { signInOverHttp } from "../helpers/siwe";
+import { signReview, wallet } from "../helpers/wallets";
+import type { Hex32 } from "../../lib/governance/payload";
+
+const CHROMIUM = process.env.CHROMIUM_PATH ?? "/usr/bin/chromium";
+const serverUrl = process.env.DATABASE_URL;
+const canRun =
+  Boolean(serverUrl) &&
+  (Boolean(process.env.CI) ||
+    (existsSync(CHROMIUM) && existsSync(join(process.cwd(), ".next/BUILD_ID"))));
+const SECRET = "e2e-governance-secret";
+
+const [admin, alice, bob, exec, removed, stranger] = [0, 1, 2, 3, 4, 5].map(wallet);
+
+let dbName: string;
+let dbUrl: string;
+let base: string;
+let server: ChildProcess | undefined;
+let browser: Browser | undefined;
+const cli = (args: string[]) => {
+  const r = spawnSync(process.execPath, ["bin/vigil.mjs", ...args], {
+    env: { ...process.env, DATABASE_URL: dbUrl, DB_DRIVER: "pg" },
+    encoding: "utf8",
+  });
+  if (r.status !== 0) throw new Error(`vigil ${args.join(" ")}: ${r.stderr}`);
+  return r.stdout;
+};
+const query = async <T>(text: string, values: unknown[] = []): Promise<T[]> => {
+  const c = new pg.Client({ connectionString: dbUrl });
+  await c.connect();
+  try {
+    return (await c.query(text, values)).rows as T[];
+  } finally {
+    await c.end();
+  }
+};
+
+async function freePort(): Promise<number> {
+  return new Promise((resolve) => {
+    const s = createServer().listen(0, "127.0.0.1", () => {
+      const port = (s.address() as { port: number }).port;
+      s.close(() => resolve(port));
+    });
+  });
+}
+
+async function openProposal(market: string) {
+  const [p] = await query<{ id: number; created_at: Date; payload_hash: Hex32 }>(
+    "select id, created_at, payload_hash from proposals where market_id = $1 and status = 'open'",
+    [market],
+  );
+  return p;
+}
+
+describe.skipIf(!canRun)("committee end to end", () => {
+  beforeAll(async () => {
+    dbName = `vigil_e2e_gov_${process.pid}`;
+    const adminDb = new pg.Client({ connectionString: serverUrl });
+    await adminDb.connect();
+    await adminDb.query(`drop database if exists ${dbName} with (force)`);
+    await adminDb.query(`create database ${dbName}`);
+    await adminDb.end();
+    const u = new URL(serverUrl!);
+    u.pathname = `/${dbName}`;
+    dbUrl = u.toString();
+    cli(["db", "migrate"]);
+    // Two weekly snapshots: each market opens a proposal (5 % → 6.25 %) and reaffirms it.
+    cli(["backfill", "--to", "2026-01-07T23:00:00Z"]);
+    for (const [a, role] of [
+      [admin, "admin"],
+      [alice, "reviewer"],
+      [bob, "reviewer"],
+      [exec, "executor"],
+      [removed, "reviewer"],
+    ] as const)
+      cli(["committee", "add", a.address, "--role", role, "--name", `e2e ${role}`]);
+    const port = await freePort();
+    base = `http://127.0.0.1:${port}`;
+    server = spawn(
+      process.execPath,
+      ["node_modules/next/dist/bin/next", "start", "-p", String(port), "-H", "127.0.0.1"],
+      {
+        env: {
+          ...process.env,
+          DATABASE_URL: dbUrl,
+          DB_DRIVER: "pg",
+          NEXTAUTH_URL: base,
+          NEXTAUTH_SECRET: SECRET,
+          SIWE_CHAIN_ID: "1",
+        },
+        stdio: ["ignore", "pipe", "pipe"],
+      },
+    );
+    const end = Date.now() + 60_000;
+    for (;;) {
+      try {
+        if ((await fetch(`${base}/api/auth/nonce`)).status === 200) break;
+      } catch {
+        /* not up yet */
+      }
+      if (Date.now() > end) throw new Error("server did not come up");
+      await new Promise((r) => setTimeout(r, 250));
+    }
+    browser = await chromium.launch({
+      executablePath: CHROMIUM,
+      args: [
+        "--no-sandbox",
+        "--disable-gpu",
+        "--disable-quic",
+        "--no-first-run",
+        "--disable-background-networking",
+        "--disable-component-update",
+        "--disable-sync",
+      ],
+    });
+  });
+
+  afterAll(async () => {
+    await browser?.close();
+    server?.kill("SIGTERM");
+    await new Promise((r) => setTimeout(r, 500));
+    if (dbName && serverUrl) {
+      const c = new pg.Client({ connectionString: serverUrl });
+      await c.connect();
+      await c.query(`drop database if exists ${dbName} with (force)`);
+      await c.end();
+    }
+  });
+
+  it("every mutating route × {anonymous, non-member, removed member, reviewer, executor, admin}: no unauthorized write", async () => {
+    const eth = await openProposal("deribit:ETH");
+    const sessions: Record<string, string | null> = { anonymous: null };
+    for (const [name, who] of [
+      ["reviewer", alice],
+      ["executor", exec],
+      ["admin", admin],
+      ["removed member", removed],
+    ] as const) {
+      const r = await signInOverHttp(base, who);
+      expect(r.error, name).toBeNull();
+      sessions[name] = r.cookie;
+    }
+    // A non-member cannot sign in; a session for one (a JWT minted with the secret) still fails.
+    expect((await signInOverHttp(base, stranger)).error).toMatch(/not an active committee member/);
+    sessions["non-member"] = `next-auth.session-token=${await encode({
+      token: { address: stranger.address },
+      secret: SECRET,
+    })}`;
+    cli(["committee", "remove", removed.address]);
+    const signer: Record<string, PrivateKeyAccount> = {
+      reviewer: alice,
+      executor: exec,
+      admin,
+      "removed member": removed,
+      "non-member": stranger,
+      anonymous: stranger,
+    };
+    const issuedAt = Math.floor(eth.created_at.getTime() / 1000) + 3600;
+    const routes = {
+      review: async (who: string) => ({
+        path: `/api/v1/proposals/${eth.id}/reviews`,
+        body: {
+          decision: "approve",
+          comment: "",
+          issuedAt,
+          signature: await signReview(signer[who], {
+            proposalId: eth.id,
+            payloadHash: eth.payload_hash,
+            decision: "approve",
+            issuedAt,
+          }),
+        },
+      }),
+      execution: async () => ({
+        path: `/api/v1/proposals/${eth.id}/execution`,
+        body: { executedAt: new Date(eth.created_at.getTime() + 7200_000).toISOString() },
+      }),
+      "committee member": async () => ({
+        path: `/api/v1/committee/members`,
+        body: { address: wallet(6).address, role: "reviewer", name: "added over the API" },
+      }),
+    };
+    const allowed: Record<string, string> = {
+      review: "reviewer",
+      execution: "executor",
+      "committee member": "admin",
+    };
+    const counts = async () =>
+      (
+        await query<Record<string, number>>(
+          `select (select count(*)::int from reviews) as reviews,
+                  (select count(*)::int from executions) as executions,
+                  (select count(*)::int from committee_members) as members,
+                  (select count(*)::int from parameter_values) as "values",
+                  (select count(*)::int from audit_events) as audit`,
+        )
+      )[0];
+    const matrix: Record<string, Record<string, number>> = {};
+    const before = await counts();
+    const identities = [
+      "anonymous",
+      "non-member",
+      "removed member",
+      "reviewer",
+      "executor",
+      "admin",
+    ];
+    for (const [route, make] of Object.entries(routes))
+      for (const who of identities) {
+        if (who === allowed[route]) continue;
+        const { path, body } = await make(who);
+        const res = await fetch(base + path, {
+          method: "POST",
+          headers: {
+            "content-type": "application/json",
+            ...(sessions[who] ? { cookie: sessions[who]! } : {}),
+          },
+          body: JSON.stringify(body),
+        });
+        (matrix[route] ??= {})[who] = res.status;
+        expect(res.headers.get("content-type")).toBe("application/problem+json");
+      }
+    expect(await counts()).toEqual(before);
+    // The allowed role passes the authorization (the execution then meets the lifecycle: 409).
+    for (const [route, make] of Object.entries(routes)) {
+      const who = allowed[route];
+      const { path, body } = await make(who);
+      const res = await fetch(base + path, {
+        method: "POST",
+        headers: { "content-type": "application/json", cookie: sessions[who]! },
+        body: JSON.stringify(body),
+      });
+      matrix[route][who] = res.status;
+    }
+    console.log("authorization matrix (HTTP status by route and caller):", JSON.stringify(matrix));
+    for (const route of Object.keys(routes)) {
+      expect(matrix[route].anonymous).toBe(401);
+      for (const who of ["non-member", "removed member"]) expect(matrix[route][who]).toBe(403);
+      for (const who of ["reviewer", "executor", "admin"].filter((w) => w !== allowed[route]))
+        expect(matrix[route][who]).toBe(403);
+    }
+    expect(matrix.review.reviewer).toBe(201);
+    expect(matrix.execution.executor).toBe(409); // not approved yet
+    expect(matrix["committee member"].admin).toBe(201);
+    const after = await counts();
+    expect(after.reviews).toBe(before.reviews + 1);
+    expect(after.executions).toBe(before.executions);
+    expect(after.members).toBe(before.members + 1);
+
+    // Bad input from an authorized caller: a clear 4xx naming the field, nothing written.
+    const post = (path: string, body: string, type = "application/json") =>
+      fetch(base + path, {
+        method: "POST",
+        headers: { "content-type": type, cookie: sessions.reviewer! },
+        body,
+      });
+    const r400 = await post(
+      `/api/v1/proposals/${eth.id}/reviews`,
+      JSON.stringify({ decision: "approve" }),
+    );
+    expect(r400.status).toBe(400);
+    expect(await r400.json()).toMatchObject({ status: 400, field: "issuedAt" });
+    expect((await post(`/api/v1/proposals/${eth.id}/reviews`, "{not json")).status).toBe(400);
+    expect((await post(`/api/v1/proposals/${eth.id}/reviews`, "x", "text/plain")).status).toBe(415);
+    expect((await post(`/api/v1/proposals/3000000000/reviews`, "{}")).status).toBe(404);
+    const dup = await post(
+      `/api/v1/proposals/${eth.id}/reviews`,
+      JSON.stringify((await routes.review("reviewer")).body),
+    );
+    expect(dup.status).toBe(409);
+    expect(await counts()).toEqual(after);
+  });
+
+  async function walletContext(account: PrivateKeyAccount): Promise<BrowserContext> {
+    const context = await browser!.newContext({ viewport: { width: 1280, height: 900 } });
+    // EIP-1193 provider backed by the account in this (test) process: real signatures.
+    await context.exposeBinding(
+      "__vigilWallet",
+      async (_source, method: string, params: unknown[]) => {
+        switch (method) {
+          case "eth_requestAccounts":
+          case "eth_accounts":
+            return [account.address];
+          case "eth_chainId":
+            return "0x1";
+          case "personal_sign":
+            return account.signMessage({ message: { raw: params[0] as `0x${string}` } });
+          case "eth_signTypedData_v4": {
+            const typed = JSON.parse(params[1] as string);
+            const { EIP712Domain: _domainType, ...types } = typed.types;
+            const uints = (fields: { name: string; type: string }[], o: Record<string, unknown>) =>
+              Object.fromEntries(
+                Object.entries(o).map(([k, v]) => [
+                  k,
+                  fields.find((f) => f.name === k)?.type.startsWith("uint")
+                    ? BigInt(v as string)
+                    : v,
+                ]),
+              );
+            return account.signTypedData({
+              domain: { ...typed.domain, chainId: BigInt(typed.domain.chainId) },
+              types,
+              primaryType: typed.primaryType,
+              message: uints(types[typed.primaryType], typed.message),
+            });
+          }
+          default:
+            throw new Error(`test wallet: ${method} not supported`);
+        }
+      },
+    );
+    await context.addInitScript(() => {
+      const w = window as unknown as {
+        ethereum: unknown;
+        __vigilWallet: (m: string, p: unknown[]) => Promise<unknown>;
+      };
+      w.ethereum = {
+        request: ({ method, params }: { method: string; params?: unknown[] }) =>
+          w.__vigilWallet(method, params ?? []),
+        on() {},
+        removeListener() {},
+      };
+    });
+    return context;
+  }
+
+  it("in Chromium: two reviewers sign in and approve, an executor executes, the next run counts from it", async () => {
+    const btc = await openProposal("deribit:BTC");
+    const created = btc.created_at.getTime();
+    const act = async (account: PrivateKeyAccount, offsetHours: number, button: string) => {
+      const context = await walletContext(account);
+      const page = await context.newPage();
+      const errors: string[] = [];
+      page.on("pageerror", (e) => errors.push(e.message));
+      await page.goto(`${base}/committee`);
+      await page.getByTestId("sign-in").click();
+      await expect(
+        page.getByTestId("signed-in").textContent({ timeout: 20_000 }),
+      ).resolves.toContain(account.address);
+      // The reviewer's clock is the data's clock: the proposal lives in the replayed history.
+      await page.clock.setFixedTime(new Date(created + offsetHours * 3_600_000));
+      await page.goto(`${base}/proposals/${btc.id}`);
+      await page.getByTestId(button).click();
+      await page.waitForFunction((b) => !document.querySelector(`[data-testid="${b}"]`), button, {
+        timeout: 20_000,
+      });
+      expect(await page.locator(".error").allTextContents()).toEqual([]);
+      expect(errors).toEqual([]);
+      const text = await page.textContent("main");
+      await context.close();
+      return text!;
+    };
+    const afterAlice = await act(alice, 1, "approve");
+    expect(afterAlice).toContain(alice.address);
+    expect(afterAlice).toMatch(/1 of 2 approvals/);
+    const afterBob = await act(bob, 2, "approve");
+    expect(afterBob).toMatch(/2 of 2 approvals/);
+    expect(afterBob).toContain("approved");
+    const afterExec = await act(exec, 3, "execute");
+    expect(afterExec).toMatch(/executed .* by 0x90F79bf6EB2c4f870365E785982E1f101E93b906/);
+
+    // The overview shows the executed value as the one in force.
+    const page = await browser!.newPage();
+    await page.goto(base);
+    const card = await page
+      .getByTestId("market-card")
+      .filter({ hasText: "deribit:BTC" })
+      .textContent();
+    expect(card).toMatch(/perp\.maintenanceMarginFraction\s*6\.25 %/);
+    await page.close();
+
+    // The next run (a week after the proposal) counts the minimum delay from the execution.
+    const executedAt = created + 3 * 3_600_000;
+    const asOf = Date.parse("2026-01-07T10:00:00Z");
+    const out = JSON.parse(
+      cli(["run", "--once", "--market", "deribit:BTC", "--at", "2026-01-07T10:00:00Z", "--json"]),
+    );
+    const [stage] = await query<{
+      summary: {
+        considered: {
+          current: number;
+          trace: { check: string; hoursSinceLastChange?: number }[];
+        }[];
+      };
+    }>("select summary from run_stages where run_id = $1 and stage = 'propose'", [out.runId]);
+    const c = stage.summary.considered[0];
+    expect(c.current).toBe(0.0625);
+    const delay = c.trace.find((s) => s.check === "min-delay");
+    expect(delay?.hoursSinceLastChange).toBeCloseTo((asOf - executedAt) / 3_600_000, 9);
+    expect(JSON.parse(cli(["audit", "verify", "--json"]))).toMatchObject({ ok: true });
+  });
+});
