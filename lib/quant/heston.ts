@@ -1,0 +1,569 @@
+/**
+ * Heston (1993) and Bates (1996) European options on a forward, undiscounted, by the Lewis (2000)
+ * single-integral formula with a Black-76 control variate, and the analytic gradient of the price
+ * with respect to the model parameters (for Levenberg–Marquardt calibration, as in Y. Cui,
+ * S. del Baño Rollin & G. Germano, "Full and fast calibration of the Heston stochastic volatility
+ * model", EJOR 263 (2017) 625-638).
+ *
+ * Model (forward measure, X = ln(F_T/F)):
+ *   dF/F = √v dW₁ (+ compensated jumps),  dv = κ(θ − v)dt + σ√v dW₂,  d⟨W₁,W₂⟩ = ρ dt;
+ * Bates adds log-jumps J ~ N(μ_J, σ_J²) at rate λ, compensated so that F is a martingale.
+ *
+ * Characteristic function φ(u) = E[e^{iuX}] = exp(A + D·v₀ + Ψ_J), in the "little Heston trap"
+ * form of H. Albrecher, P. Mayer, W. Schoutens & J. Tistaert (Wilmott, Jan 2007), which has no
+ * branch-cut discontinuity for any maturity. With a = u² + iu, β = κ − iρσu, d = √(β² + σ²a),
+ * s = β + d, e = e^{−dt}, g = (β − d)/(β + d):
+ *   D = −a(1 − e) / (s(1 − g e)),    A = κθ(−a t/s − 2Λ),   Λ = ln((1 − g e)/(1 − g))/σ².
+ * Writing β − d = −σ²a/s removes the σ² in the denominators (no cancellation as σ → 0), and
+ * Λ = G·(f(g) − e·f(g e)) with G = g/σ² = −a/s² and f(z) = −ln(1 − z)/z (a series for small z)
+ * keeps the σ → 0 limit (deterministic variance) exact.
+ * Jumps (Bates 1996): Ψ_J = λt(e^{iuμ_J − σ_J²u²/2} − 1 − iu(e^{μ_J + σ_J²/2} − 1)).
+ *
+ * Price (A. Lewis, "A simple option formula for general jump-diffusion and other exponential Lévy
+ * processes", 2001), x = ln(F/K), u = w − i/2:
+ *   C = F − (√(FK)/π) ∫₀^∞ Re[e^{iwx} φ(u)] / (w² + ¼) dw.
+ * Subtracting the same formula for Black-76 with total variance V̄ (the model's expected integrated
+ * variance plus the jump variance) gives
+ *   price = Black76(V̄) + (√(FK)/π) ∫₀^∞ Re[e^{iwx}(φ_BS(u) − φ(u))] / (w² + ¼) dw,
+ * for calls and puts alike (put–call parity holds for both models), so the price never comes
+ * out as the small difference of two large numbers, and the integrand is small where both
+ * characteristic functions agree (short maturities, small vol-of-vol).
+ *
+ * Error control: the integral is truncated at W where the envelope
+ * (|φ(u)| + |φ_BS(u)|)/(w² + ¼) times W falls below the tolerance (a bound on the tail for
+ * integrands that decay at least like 1/w²), and [0, W] is integrated by Gauss–Legendre with
+ * N = 32, 64, … nodes (starting above twice the number of oscillations of e^{iwx} on [0, W]) until
+ * two successive results agree to the tolerance, tol·√(FK) in price (default tol = 1e-12).
+ */
+import { black76Price, type OptionType } from "./black76";
+
+export interface HestonParams {
+  v0: number;
+  kappa: number;
+  theta: number;
+  sigma: number;
+  rho: number;
+}
+
+export interface BatesParams extends HestonParams {
+  /** Jump intensity per year. */
+  lambda: number;
+  /** Mean of the log jump. */
+  muJ: number;
+  /** Standard deviation of the log jump. */
+  sigmaJ: number;
+}
+
+export type SvModel = "heston" | "bates";
+
+/** Parameter order of parameter vectors and gradients. */
+export const HESTON_KEYS = ["v0", "kappa", "theta", "sigma", "rho"] as const;
+export const BATES_KEYS = [...HESTON_KEYS, "lambda", "muJ", "sigmaJ"] as const;
+
+export function paramKeys(model: SvModel): readonly string[] {
+  return model === "bates" ? BATES_KEYS : HESTON_KEYS;
+}
+
+/** Parameters as a vector in HESTON_KEYS / BATES_KEYS order (missing jump fields are 0). */
+export function paramVector(model: SvModel, p: HestonParams | BatesParams): Float64Array {
+  const b = p as Partial<BatesParams>;
+  const v = [p.v0, p.kappa, p.theta, p.sigma, p.rho];
+  if (model === "bates") v.push(b.lambda ?? 0, b.muJ ?? 0, b.sigmaJ ?? 0);
+  return Float64Array.from(v);
+}
+
+export function paramsOf(model: SvModel, x: ArrayLike<number>): HestonParams | BatesParams {
+  const h = { v0: x[0], kappa: x[1], theta: x[2], sigma: x[3], rho: x[4] };
+  return model === "bates" ? { ...h, lambda: x[5], muJ: x[6], sigmaJ: x[7] } : h;
+}
+
+/** The reason the parameters are invalid, or null. κ > 0 (mean reversion), |ρ| ≤ 1. */
+export function checkParams(model: SvModel, p: HestonParams | BatesParams): string | null {
+  const fin = (k: string, v: unknown) => typeof v === "number" && Number.isFinite(v);
+  for (const k of paramKeys(model)) {
+    const v = (p as unknown as Record<string, unknown>)[k];
+    if (!fin(k, v)) return `invalid input: ${k} must be a finite number`;
+  }
+  if (p.v0 < 0) return "invalid input: v0 must be non-negative";
+  if (!(p.kappa > 0)) return "invalid input: kappa must be positive";
+  if (p.theta < 0) return "invalid input: theta must be non-negative";
+  if (p.sigma < 0) return "invalid input: sigma must be non-negative";
+  if (!(Math.abs(p.rho) <= 1)) return "invalid input: rho must be in [-1, 1]";
+  if (model === "bates") {
+    const b = p as BatesParams;
+    if (b.lambda < 0) return "invalid input: lambda must be non-negative";
+    if (b.sigmaJ < 0) return "invalid input: sigmaJ must be non-negative";
+  }
+  return null;
+}
+
+// ---- complex arithmetic on {re, im} (small objects: V8 keeps them on the young generation) ----
+
+interface C {
+  re: number;
+  im: number;
+}
+const cx = (re: number, im: number): C => ({ re, im });
+const add = (a: C, b: C): C => cx(a.re + b.re, a.im + b.im);
+const sub = (a: C, b: C): C => cx(a.re - b.re, a.im - b.im);
+const mul = (a: C, b: C): C => cx(a.re * b.re - a.im * b.im, a.re * b.im + a.im * b.re);
+const scl = (a: C, k: number): C => cx(a.re * k, a.im * k);
+function div(a: C, b: C): C {
+  // Smith's algorithm: no overflow of |b|²
+  if (Math.abs(b.re) >= Math.abs(b.im)) {
+    const r = b.im / b.re;
+    const den = b.re + b.im * r;
+    return cx((a.re + a.im * r) / den, (a.im - a.re * r) / den);
+  }
+  const r = b.re / b.im;
+  const den = b.re * r + b.im;
+  return cx((a.re * r + a.im) / den, (a.im * r - a.re) / den);
+}
+function cexp(a: C): C {
+  const m = Math.exp(a.re);
+  return cx(m * Math.cos(a.im), m * Math.sin(a.im));
+}
+function clog(a: C): C {
+  return cx(Math.log(Math.hypot(a.re, a.im)), Math.atan2(a.im, a.re));
+}
+/** Principal square root (Re ≥ 0). */
+function csqrt(a: C): C {
+  const m = Math.hypot(a.re, a.im);
+  if (m === 0) return cx(0, 0);
+  if (a.re >= 0) {
+    const r = Math.sqrt(0.5 * (m + a.re));
+    return cx(r, a.im / (2 * r));
+  }
+  const s = Math.sqrt(0.5 * (m - a.re));
+  return cx(Math.abs(a.im) / (2 * s), a.im >= 0 ? s : -s);
+}
+const ONE = cx(1, 0);
+
+/** f(z) = −ln(1 − z)/z and f′(z) (power series Σ zⁿ/(n+1) for |z| < 0.1, so f(0) = 1). */
+function fAndDerivative(z: C): [C, C] {
+  if (Math.hypot(z.re, z.im) < 0.1) {
+    let f = cx(0, 0);
+    let fp = cx(0, 0);
+    let zn = ONE; // zⁿ
+    let zn1 = cx(0, 0); // zⁿ⁻¹
+    for (let n = 0; n < 18; n++) {
+      f = add(f, scl(zn, 1 / (n + 1)));
+      if (n > 0) fp = add(fp, scl(zn1, n / (n + 1)));
+      zn1 = zn;
+      zn = mul(zn, z);
+    }
+    return [f, fp];
+  }
+  const omz = sub(ONE, z);
+  const f = scl(div(clog(omz), z), -1);
+  const fp = div(sub(div(ONE, omz), f), z);
+  return [f, fp];
+}
+
+/**
+ * ln φ(u) at a complex u, and (when `grad` is given, length ≥ 2·nParams) its derivatives with
+ * respect to the parameters in HESTON_KEYS/BATES_KEYS order, written as (re, im) pairs.
+ * `x` holds the parameters as a vector; `bates` adds the jump exponent.
+ */
+function logCf(u: C, t: number, x: ArrayLike<number>, bates: boolean, grad?: Float64Array): C {
+  const v0 = x[0];
+  const kappa = x[1];
+  const theta = x[2];
+  const sigma = x[3];
+  const rho = x[4];
+  const iu = cx(-u.im, u.re);
+  const a = add(mul(u, u), iu);
+  const beta = cx(kappa + rho * sigma * u.im, -rho * sigma * u.re); // κ − iρσu
+  const d = csqrt(add(mul(beta, beta), scl(a, sigma * sigma)));
+  const s = add(beta, d);
+  const e = cexp(scl(d, -t));
+  const G = scl(div(a, mul(s, s)), -1);
+  const g = scl(G, sigma * sigma);
+  const ge = mul(g, e);
+  const [fg, fpg] = fAndDerivative(g);
+  const [fge, fpge] = fAndDerivative(ge);
+  const Lam = mul(G, sub(fg, mul(e, fge)));
+  const at = scl(a, t);
+  const B = sub(scl(div(at, s), -1), scl(Lam, 2)); // −at/s − 2Λ
+  const A = scl(B, kappa * theta);
+  const N = sub(ONE, e);
+  const q = sub(ONE, ge);
+  const M = mul(s, q);
+  const D = scl(div(mul(a, N), M), -1);
+  let psi = add(A, scl(D, v0));
+  let jump: C | null = null;
+  let kbar1 = 0;
+  if (bates) {
+    const lambda = x[5];
+    const muJ = x[6];
+    const sJ = x[7];
+    kbar1 = Math.exp(muJ + 0.5 * sJ * sJ);
+    // E[e^{iuJ}] = exp(iuμ_J − σ_J²u²/2)
+    jump = cexp(sub(scl(iu, muJ), scl(mul(u, u), 0.5 * sJ * sJ)));
+    const kbar = Math.expm1(muJ + 0.5 * sJ * sJ);
+    psi = add(psi, scl(sub(sub(jump, ONE), scl(iu, kbar)), lambda * t));
+  }
+  if (grad) {
+    grad[0] = D.re;
+    grad[1] = D.im;
+    // j = 1 κ, 2 θ, 3 σ, 4 ρ: derivatives of β and of σ itself
+    for (let j = 1; j <= 4; j++) {
+      const dBeta = j === 1 ? ONE : j === 3 ? scl(iu, -rho) : j === 4 ? scl(iu, -sigma) : cx(0, 0);
+      const dSig = j === 3 ? 1 : 0;
+      // d(d) = (β dβ + σ a dσ)/d
+      const dd = div(add(mul(beta, dBeta), scl(a, sigma * dSig)), d);
+      const ds = add(dBeta, dd);
+      const de = scl(mul(e, dd), -t);
+      const dG = scl(div(mul(G, ds), s), -2);
+      const dg = add(scl(G, 2 * sigma * dSig), scl(dG, sigma * sigma));
+      const dge = add(mul(dg, e), mul(g, de));
+      const dLam = add(
+        mul(dG, sub(fg, mul(e, fge))),
+        mul(G, sub(sub(mul(fpg, dg), mul(de, fge)), mul(e, mul(fpge, dge)))),
+      );
+      const dB = sub(div(mul(at, ds), mul(s, s)), scl(dLam, 2));
+      let dA = scl(dB, kappa * theta);
+      if (j === 1) dA = add(dA, scl(B, theta));
+      if (j === 2) dA = add(dA, scl(B, kappa));
+      const dM = add(mul(ds, q), scl(mul(s, dge), -1));
+      // dD = −a(−de·M − N·dM)/M²
+      const dD = scl(div(mul(a, add(mul(de, M), mul(N, dM))), mul(M, M)), 1);
+      const dpsi = add(dA, scl(dD, v0));
+      grad[2 * j] = dpsi.re;
+      grad[2 * j + 1] = dpsi.im;
+    }
+    if (bates && jump) {
+      const lambda = x[5];
+      const sJ = x[7];
+      const dl = scl(sub(sub(jump, ONE), scl(iu, kbar1 - 1)), t);
+      const dmu = scl(mul(iu, sub(jump, cx(kbar1, 0))), lambda * t);
+      const dsj = scl(add(scl(mul(mul(u, u), jump), -sJ), scl(iu, -sJ * kbar1)), lambda * t);
+      grad[10] = dl.re;
+      grad[11] = dl.im;
+      grad[12] = dmu.re;
+      grad[13] = dmu.im;
+      grad[14] = dsj.re;
+      grad[15] = dsj.im;
+    }
+  }
+  return psi;
+}
+
+/** ln φ(u) and, optionally, ∂ ln φ/∂params (re, im pairs): exported for tests and calibration. */
+export function logCharacteristicFunction(
+  model: SvModel,
+  x: ArrayLike<number>,
+  t: number,
+  uRe: number,
+  uIm: number,
+  grad?: Float64Array,
+): { re: number; im: number } {
+  return logCf(cx(uRe, uIm), t, x, model === "bates", grad);
+}
+
+/**
+ * Total variance of the Black-76 control variate: E[∫₀ᵗ v ds] = θt + (v₀ − θ)(1 − e^{−κt})/κ,
+ * plus the jumps' variance λt(μ_J² + σ_J²).
+ */
+export function controlVariance(model: SvModel, x: ArrayLike<number>, t: number): number {
+  const [v0, kappa, theta] = [x[0], x[1], x[2]];
+  let v = theta * t + ((v0 - theta) * -Math.expm1(-kappa * t)) / kappa;
+  if (model === "bates") v += x[5] * t * (x[6] * x[6] + x[7] * x[7]);
+  return Math.max(v, 1e-300);
+}
+
+// ---- Gauss–Legendre nodes on [0, 1], cached by count ----
+
+const glCache = new Map<number, { x: Float64Array; w: Float64Array }>();
+
+/** Gauss–Legendre nodes and weights on [0, 1] (Newton on P_n from Tricomi's initial guesses). */
+export function gaussLegendre(n: number): { x: Float64Array; w: Float64Array } {
+  const hit = glCache.get(n);
+  if (hit) return hit;
+  const x = new Float64Array(n);
+  const w = new Float64Array(n);
+  const m = (n + 1) >> 1;
+  for (let i = 0; i < m; i++) {
+    let z = Math.cos((Math.PI * (i + 0.75)) / (n + 0.5));
+    let pp = 0;
+    for (let it = 0; it < 100; it++) {
+      let p1 = 1;
+      let p2 = 0;
+      for (let j = 1; j <= n; j++) {
+        const p3 = p2;
+        p2 = p1;
+        p1 = ((2 * j - 1) * z * p2 - (j - 1) * p3) / j;
+      }
+      pp = (n * (z * p1 - p2)) / (z * z - 1);
+      const dz = p1 / pp;
+      z -= dz;
+      if (Math.abs(dz) < 1e-16) break;
+    }
+    // recompute the derivative at the converged node for the weight
+    let p1 = 1;
+    let p2 = 0;
+    for (let j = 1; j <= n; j++) {
+      const p3 = p2;
+      p2 = p1;
+      p1 = ((2 * j - 1) * z * p2 - (j - 1) * p3) / j;
+    }
+    pp = (n * (z * p1 - p2)) / (z * z - 1);
+    const wt = 1 / ((1 - z * z) * pp * pp); // 2/((1−z²)P′²) halved for [0, 1]
+    x[i] = 0.5 * (1 - z);
+    x[n - 1 - i] = 0.5 * (1 + z);
+    w[i] = wt;
+    w[n - 1 - i] = wt;
+  }
+  const out = { x, w };
+  glCache.set(n, out);
+  return out;
+}
+
+/** ln φ_BS(u) = −a·V̄/2 for Black-76 with total variance V̄. */
+function bsCf(u: C, vbar: number): C {
+  const a = add(mul(u, u), cx(-u.im, u.re));
+  return cexp(scl(a, -0.5 * vbar));
+}
+
+/**
+ * Truncation point W of the Lewis integral: the first W (growing geometrically from a start
+ * scaled to the control variate's standard deviation, then rounded up to a power of 2^{1/4} so
+ * that it is piecewise constant in the parameters) at which W·(|φ| + |φ_BS|)/(W² + ¼) ≤ tol.
+ */
+export function truncation(model: SvModel, x: ArrayLike<number>, t: number, tol: number): number {
+  const vbar = controlVariance(model, x, t);
+  const bates = model === "bates";
+  let w = Math.max(1, 2 / Math.sqrt(vbar));
+  for (let i = 0; i < 400; i++) {
+    const u = cx(w, -0.5);
+    const psi = logCf(u, t, x, bates);
+    const env = (Math.exp(psi.re) + Math.exp(-0.5 * vbar * (w * w + 0.25))) / (w * w + 0.25);
+    if (w * env <= tol || !Number.isFinite(psi.re)) break;
+    w *= 1.25;
+  }
+  return Math.pow(2, Math.ceil(4 * Math.log2(w)) / 4);
+}
+
+export interface SvPriceResult {
+  /** Undiscounted price, or null with the reason. */
+  price: number | null;
+  reason?: string;
+  /** Estimated absolute error of the price (difference of the last two quadrature levels). */
+  errorEstimate?: number;
+  /** Gauss–Legendre nodes of the accepted level. */
+  nodes?: number;
+}
+
+export interface SvPriceOptions {
+  /** Tolerance relative to √(FK) for truncation and quadrature (default 1e-12). */
+  tol?: number;
+  /** Most nodes before giving up (default 2^16). */
+  maxNodes?: number;
+}
+
+/**
+ * Price of a European option under Heston or Bates (see the module comment), with the reason
+ * when the inputs are invalid or the quadrature did not converge.
+ */
+export function svPriceResult(
+  model: SvModel,
+  params: HestonParams | BatesParams,
+  forward: number,
+  strike: number,
+  t: number,
+  type: OptionType,
+  opts: SvPriceOptions = {},
+): SvPriceResult {
+  const bad = checkParams(model, params);
+  if (bad) return { price: null, reason: bad };
+  if (!(forward > 0 && forward < Infinity)) {
+    return { price: null, reason: "invalid input: forward must be a positive finite number" };
+  }
+  if (!(strike > 0 && strike < Infinity)) {
+    return { price: null, reason: "invalid input: strike must be a positive finite number" };
+  }
+  if (!(t > 0 && t < Infinity)) {
+    return { price: null, reason: "invalid input: t must be a positive finite number" };
+  }
+  if (type !== "call" && type !== "put") {
+    return { price: null, reason: 'invalid input: type must be "call" or "put"' };
+  }
+  const tol = opts.tol ?? 1e-12;
+  const maxNodes = opts.maxNodes ?? 65536;
+  const x = paramVector(model, params);
+  const bates = model === "bates";
+  const vbar = controlVariance(model, x, t);
+  const sqrtFK = Math.sqrt(forward) * Math.sqrt(strike);
+  const lx = Math.log(forward / strike);
+  const W = truncation(model, x, t, tol);
+  const integrate = (n: number) => {
+    const { x: nodes, w } = gaussLegendre(n);
+    let sum = 0;
+    for (let j = 0; j < n; j++) {
+      const wj = W * nodes[j];
+      const u = cx(wj, -0.5);
+      const phi = cexp(logCf(u, t, x, bates));
+      const dphi = sub(bsCf(u, vbar), phi);
+      const c = Math.cos(wj * lx);
+      const sn = Math.sin(wj * lx);
+      sum += (w[j] * (c * dphi.re - sn * dphi.im)) / (wj * wj + 0.25);
+    }
+    return (W * sum) / Math.PI;
+  };
+  // start above two nodes per oscillation of e^{iwx} over [0, W]
+  let n = 32;
+  while (n < (Math.abs(lx) * W) / Math.PI + 32 && n < maxNodes) n *= 2;
+  let prev = integrate(n);
+  let cur = prev;
+  let err = Infinity;
+  while (n < maxNodes) {
+    n *= 2;
+    cur = integrate(n);
+    err = Math.abs(cur - prev);
+    if (err <= tol || !Number.isFinite(cur)) break;
+    prev = cur;
+  }
+  const base = black76Price(forward, strike, t, Math.sqrt(vbar / t), type);
+  const raw = base + sqrtFK * cur;
+  if (!Number.isFinite(raw)) {
+    return { price: null, reason: "non-finite characteristic function (moment explosion?)" };
+  }
+  if (!(err <= Math.max(tol, 1e-7))) {
+    return {
+      price: null,
+      reason: `quadrature did not converge (error estimate ${(err * sqrtFK).toExponential(2)})`,
+    };
+  }
+  // within the quadrature error of the no-arbitrage bounds: clamp onto them
+  const intrinsic = Math.max(type === "call" ? forward - strike : strike - forward, 0);
+  const upper = type === "call" ? forward : strike;
+  const price = Math.min(Math.max(raw, intrinsic), upper);
+  return { price, errorEstimate: err * sqrtFK, nodes: n };
+}
+
+/** Heston price (undiscounted, on a forward); NaN on invalid inputs or no convergence. */
+export function hestonPrice(
+  p: HestonParams,
+  forward: number,
+  strike: number,
+  t: number,
+  type: OptionType,
+  opts?: SvPriceOptions,
+): number {
+  return svPriceResult("heston", p, forward, strike, t, type, opts).price ?? NaN;
+}
+
+/** Bates price (undiscounted, on a forward); NaN on invalid inputs or no convergence. */
+export function batesPrice(
+  p: BatesParams,
+  forward: number,
+  strike: number,
+  t: number,
+  type: OptionType,
+  opts?: SvPriceOptions,
+): number {
+  return svPriceResult("bates", p, forward, strike, t, type, opts).price ?? NaN;
+}
+
+/**
+ * A fixed quadrature for all options of one maturity (the characteristic function and its
+ * gradient do not depend on the strike): Gauss–Legendre with `n` nodes on [0, W].
+ * Used by calibration, where the same nodes make the gradient the exact derivative of the price.
+ */
+export interface MaturityPlan {
+  t: number;
+  /** Truncation W and node count. */
+  W: number;
+  n: number;
+}
+
+/**
+ * Prices and gradients of options of one maturity under a fixed plan. Writes prices into `out`
+ * and, when `jac` is given, ∂price/∂params row-major (nParams per option).
+ * ∂price/∂p = −(√(FK)/π) ∫ Re[e^{iwx} φ(u) ∂lnφ/∂p(u)]/(w² + ¼) dw (the control variate's own
+ * dependence on the parameters cancels).
+ */
+export function svPricesOfMaturity(
+  model: SvModel,
+  x: ArrayLike<number>,
+  plan: MaturityPlan,
+  forward: ArrayLike<number>,
+  strike: ArrayLike<number>,
+  type: readonly OptionType[],
+  out: Float64Array,
+  jac?: Float64Array,
+): void {
+  const bates = model === "bates";
+  const np = bates ? 8 : 5;
+  const { t, W, n } = plan;
+  const { x: nodes, w } = gaussLegendre(n);
+  const vbar = controlVariance(model, x, t);
+  const volCv = Math.sqrt(vbar / t);
+  // per node: Δφ = φ_BS − φ, and φ·∂lnφ/∂p
+  const dRe = new Float64Array(n);
+  const dIm = new Float64Array(n);
+  const gRe = jac ? new Float64Array(n * np) : null;
+  const gIm = jac ? new Float64Array(n * np) : null;
+  const grad = new Float64Array(2 * np);
+  for (let j = 0; j < n; j++) {
+    const wj = W * nodes[j];
+    const u = cx(wj, -0.5);
+    const phi = cexp(logCf(u, t, x, bates, jac ? grad : undefined));
+    const dphi = sub(bsCf(u, vbar), phi);
+    dRe[j] = dphi.re;
+    dIm[j] = dphi.im;
+    if (gRe && gIm) {
+      for (let k = 0; k < np; k++) {
+        const gr = grad[2 * k];
+        const gi = grad[2 * k + 1];
+        gRe[j * np + k] = phi.re * gr - phi.im * gi;
+        gIm[j * np + k] = phi.re * gi + phi.im * gr;
+      }
+    }
+  }
+  const acc = new Float64Array(np);
+  for (let i = 0; i < strike.length; i++) {
+    const F = forward[i];
+    const K = strike[i];
+    const lx = Math.log(F / K);
+    const sqrtFK = Math.sqrt(F) * Math.sqrt(K);
+    let sum = 0;
+    acc.fill(0);
+    for (let j = 0; j < n; j++) {
+      const wj = W * nodes[j];
+      const c = Math.cos(wj * lx);
+      const sn = Math.sin(wj * lx);
+      const wt = w[j] / (wj * wj + 0.25);
+      sum += wt * (c * dRe[j] - sn * dIm[j]);
+      if (gRe && gIm) {
+        for (let k = 0; k < np; k++) {
+          acc[k] += wt * (c * gRe[j * np + k] - sn * gIm[j * np + k]);
+        }
+      }
+    }
+    out[i] = black76Price(F, K, t, volCv, type[i]) + (sqrtFK * W * sum) / Math.PI;
+    if (jac) for (let k = 0; k < np; k++) jac[i * np + k] = (-sqrtFK * W * acc[k]) / Math.PI;
+  }
+}
+
+/**
+ * The plan the adaptive pricer would settle on for the given options of one maturity (the largest
+ * node count over them), used as the fixed plan of a calibration.
+ */
+export function planFor(
+  model: SvModel,
+  x: ArrayLike<number>,
+  t: number,
+  forward: ArrayLike<number>,
+  strike: ArrayLike<number>,
+  tol = 1e-12,
+): MaturityPlan {
+  const W = truncation(model, x, t, tol);
+  let n = 32;
+  const p = paramsOf(model, x);
+  for (let i = 0; i < strike.length; i++) {
+    const r = svPriceResult(model, p, forward[i], strike[i], t, "call", { tol });
+    if (r.nodes && r.nodes > n) n = r.nodes;
+  }
+  return { t, W, n };
+}
