@@ -559,11 +559,21 @@ export function planFor(
   tol = 1e-12,
 ): MaturityPlan {
   const W = truncation(model, x, t, tol);
+  // the node count grows with |ln(F/K)| (oscillation of e^{iwx}): the nearest and the farthest
+  // strikes decide it
+  let near = 0;
+  let far = 0;
+  const lx = (i: number) => Math.abs(Math.log(forward[i] / strike[i]));
+  for (let i = 1; i < strike.length; i++) {
+    if (lx(i) < lx(near)) near = i;
+    if (lx(i) > lx(far)) far = i;
+  }
   let n = 32;
   const p = paramsOf(model, x);
-  for (let i = 0; i < strike.length; i++) {
+  for (const i of near === far ? [near] : [near, far]) {
     const r = svPriceResult(model, p, forward[i], strike[i], t, "call", { tol });
-    if (r.nodes && r.nodes > n) n = r.nodes;
+    // the level before the accepted one already agreed with it to the tolerance
+    if (r.nodes && r.nodes / 2 > n) n = r.nodes / 2;
   }
   return { t, W, n };
 }
