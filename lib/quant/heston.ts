@@ -344,6 +344,55 @@ export function truncation(model: SvModel, x: ArrayLike<number>, t: number, tol:
   return Math.pow(2, Math.ceil(4 * Math.log2(w)) / 4);
 }
 
+/**
+ * ln E[(F_T/F)^p] for real p, NaN when the moment has exploded by t. Explosion time (L. Andersen
+ * & V. Piterbarg, "Moment explosions in stochastic volatility models", Finance Stoch. 11 (2007)
+ * Prop. 3.1), with β = κ − ρσp and D = β² − σ²p(p − 1):
+ *   D ≥ 0, β > 0: never;   D ≥ 0, β < 0: T* = ln((β + √D)/(β − √D))/√D;
+ *   D < 0: T* = (2/√−D)(π·1[β < 0] + arctan(√−D/β)).
+ * Only Re ln φ is used, which does not depend on the branch of the complex logarithm.
+ */
+export function logMoment(model: SvModel, x: ArrayLike<number>, t: number, p: number): number {
+  const sigma = x[3];
+  const beta = x[1] - x[4] * sigma * p;
+  const D = beta * beta - sigma * sigma * p * (p - 1);
+  let tStar = Infinity;
+  if (D >= 0) {
+    const sd = Math.sqrt(D);
+    if (beta < 0) tStar = Math.log((beta + sd) / (beta - sd)) / sd;
+    else if (beta === 0 && sd === 0) tStar = Infinity;
+  } else {
+    const g = Math.sqrt(-D);
+    tStar = (2 / g) * ((beta < 0 ? Math.PI : 0) + Math.atan(g / beta));
+  }
+  if (!(t < tStar)) return NaN;
+  const v = logCf(cx(0, -p), t, x, model === "bates").re;
+  return Number.isFinite(v) ? v : NaN;
+}
+
+/**
+ * Chernoff-type bound on the out-of-the-money option value, k = ln(K/F):
+ *   call (k > 0): (e^X − e^k)⁺ ≤ e^{pX}·e^{−k(p−1)}(p − 1)^{p−1}/p^p, p > 1;
+ *   put  (k < 0): (e^k − e^X)⁺ ≤ e^{−qX}·e^{k(1+q)}q^q/(1 + q)^{1+q}, q > 0;
+ * times F, minimised over a ladder of moments that do not explode.
+ */
+function otmBound(model: SvModel, x: ArrayLike<number>, t: number, F: number, K: number): number {
+  const k = Math.log(K / F);
+  let best = Infinity;
+  for (let j = -2; j <= 12; j++) {
+    const q = Math.pow(2, j);
+    let lb: number;
+    if (k >= 0) {
+      const p = 1 + q;
+      lb = logMoment(model, x, t, p) - k * q + q * Math.log(q) - p * Math.log(p);
+    } else {
+      lb = logMoment(model, x, t, -q) + k * (1 + q) + q * Math.log(q) - (1 + q) * Math.log(1 + q);
+    }
+    if (lb < best) best = lb; // NaN (exploded) never wins
+  }
+  return F * Math.exp(best);
+}
+
 export interface SvPriceResult {
   /** Undiscounted price, or null with the reason. */
   price: number | null;
@@ -357,7 +406,7 @@ export interface SvPriceResult {
 export interface SvPriceOptions {
   /** Tolerance relative to √(FK) for truncation and quadrature (default 1e-12). */
   tol?: number;
-  /** Most nodes before giving up (default 2^16). */
+  /** Most nodes before giving up (default 2^13). */
   maxNodes?: number;
 }
 
@@ -389,9 +438,14 @@ export function svPriceResult(
     return { price: null, reason: 'invalid input: type must be "call" or "put"' };
   }
   const tol = opts.tol ?? 1e-12;
-  const maxNodes = opts.maxNodes ?? 65536;
+  const maxNodes = opts.maxNodes ?? 8192;
   const x = paramVector(model, params);
   const bates = model === "bates";
+  const intrinsic = Math.max(type === "call" ? forward - strike : strike - forward, 0);
+  if (x[0] === 0 && x[2] === 0 && !(bates && x[5] > 0)) {
+    // no variance now or ever (v = 0 is absorbing when θ = 0), no jumps: F_T = F
+    return { price: intrinsic, errorEstimate: 0, nodes: 0 };
+  }
   const vbar = controlVariance(model, x, t);
   const sqrtFK = Math.sqrt(forward) * Math.sqrt(strike);
   const lx = Math.log(forward / strike);
@@ -412,30 +466,44 @@ export function svPriceResult(
   };
   // start above two nodes per oscillation of e^{iwx} over [0, W]
   let n = 32;
-  while (n < (Math.abs(lx) * W) / Math.PI + 32 && n < maxNodes) n *= 2;
-  let prev = integrate(n);
-  let cur = prev;
+  while (n < (Math.abs(lx) * W) / Math.PI + 32 && n < 2 * maxNodes) n *= 2;
+  let cur = NaN;
   let err = Infinity;
-  while (n < maxNodes) {
-    n *= 2;
-    cur = integrate(n);
-    err = Math.abs(cur - prev);
-    if (err <= tol || !Number.isFinite(cur)) break;
-    prev = cur;
+  if (n <= maxNodes / 2) {
+    let prev = integrate(n);
+    while (n < maxNodes) {
+      n *= 2;
+      cur = integrate(n);
+      err = Math.abs(cur - prev);
+      if (err <= tol || !Number.isFinite(cur)) break;
+      prev = cur;
+    }
+  }
+  if (!(err <= tol)) {
+    // Too many oscillations (a strike many standard deviations out at a tiny variance) or no
+    // convergence: if a moment bound shows the out-of-the-money value is below the tolerance,
+    // the price is the intrinsic value.
+    const bound = otmBound(model, x, t, forward, strike);
+    if (bound <= tol * sqrtFK) return { price: intrinsic, errorEstimate: bound, nodes: 0 };
+  }
+  if (Number.isNaN(cur)) {
+    return {
+      price: null,
+      reason: "strike too many standard deviations away for the quadrature",
+    };
   }
   const base = black76Price(forward, strike, t, Math.sqrt(vbar / t), type);
   const raw = base + sqrtFK * cur;
   if (!Number.isFinite(raw)) {
-    return { price: null, reason: "non-finite characteristic function (moment explosion?)" };
+    return { price: null, reason: "non-finite characteristic function" };
   }
-  if (!(err <= Math.max(tol, 1e-7))) {
+  if (!(err <= 1e-7)) {
     return {
       price: null,
       reason: `quadrature did not converge (error estimate ${(err * sqrtFK).toExponential(2)})`,
     };
   }
   // within the quadrature error of the no-arbitrage bounds: clamp onto them
-  const intrinsic = Math.max(type === "call" ? forward - strike : strike - forward, 0);
   const upper = type === "call" ? forward : strike;
   const price = Math.min(Math.max(raw, intrinsic), upper);
   return { price, errorEstimate: err * sqrtFK, nodes: n };
