@@ -15,7 +15,8 @@ commands:
                              one run per bundled snapshot, in time order
   scheduler                  run the scheduled jobs in-process (self-hosting)
   iv                         implied vols of JSON lines on stdin
-  calibrate <file>           fit a volatility surface to a chain file
+  price                      Heston / Bates prices of JSON lines on stdin
+  calibrate <file>           fit a volatility surface (or Heston / Bates) to a chain file
   var --prices <csv>         VaR / ES of a daily price series
   backtest --prices <csv>    backtest a VaR method over a daily price series
 `;
