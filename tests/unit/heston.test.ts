@@ -1,4 +1,4 @@
-import { readFileSync } from "node:fs";
+import { existsSync, readFileSync } from "node:fs";
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { black76Price, type OptionType } from "../../lib/quant/black76";
@@ -11,10 +11,11 @@ import {
   svPriceResult,
   svPricesOfMaturity,
 } from "../../lib/quant/heston";
+import { FIXTURE_GOLDEN, readGolden, SHARED_GOLDEN } from "../helpers/golden";
 
-// tests/fixtures/golden.json is the repository's copy of the shared reference/golden.json
-// (Heston cases: QuantLib 1.29 AnalyticHestonEngine cross-checked against adaptive integration
-// and COS). The golden cases are quoted on a spot with rates r, q: F = S·e^{(r−q)T}, and the
+// The shared reference values (../shared/reference/golden.json from the repository root, or the
+// repository's copy in tests/fixtures: see tests/helpers/golden.ts). Heston cases: QuantLib 1.29
+// AnalyticHestonEngine cross-checked against adaptive integration and COS. The golden cases are quoted on a spot with rates r, q: F = S·e^{(r−q)T}, and the
 // discounted price is e^{−rT} times the undiscounted price on the forward.
 interface GoldenHeston extends HestonParams {
   id: string;
@@ -24,9 +25,7 @@ interface GoldenHeston extends HestonParams {
   t: number;
   options: Array<{ type: OptionType; strike: number; price: number }>;
 }
-const golden = JSON.parse(
-  readFileSync(new URL("../fixtures/golden.json", import.meta.url), "utf8"),
-) as { heston: { cases: GoldenHeston[] } };
+const golden = readGolden<{ heston: { cases: GoldenHeston[] } }>();
 
 const rel = (a: number, b: number) => Math.abs(a - b) / Math.abs(b);
 
@@ -128,6 +127,15 @@ function mertonPrice(
 }
 
 describe("Heston prices", () => {
+  it.runIf(existsSync(SHARED_GOLDEN))("the repository's golden copy equals the shared file", () => {
+    const read = (f: string) => JSON.parse(readFileSync(f, "utf8")) as Record<string, unknown>;
+    const shared = read(SHARED_GOLDEN);
+    const copy = read(FIXTURE_GOLDEN);
+    for (const key of ["heston", "heston_calibration_benchmark"]) {
+      expect(copy[key], key).toEqual(shared[key]);
+    }
+  });
+
   it("match the golden values to 1e-9 relative", () => {
     let n = 0;
     for (const c of golden.heston.cases) {

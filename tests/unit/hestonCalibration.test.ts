@@ -1,4 +1,3 @@
-import { readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
 import { black76Vega, type OptionType } from "../../lib/quant/black76";
 import {
@@ -10,17 +9,16 @@ import {
 import { calibrateSv, type SvQuote } from "../../lib/quant/hestonCalibration";
 import { impliedVol } from "../../lib/quant/impliedVol";
 import { Prng } from "../../lib/quant/prng";
+import { readGolden } from "../helpers/golden";
 
-// The Cui, del Baño Rollin & Germano (2017) 40-quote set from the shared golden values (the
-// repository's copy in tests/fixtures): S = 1, r = 0.02, q = 0, true (κ, θ, σ, ρ, v0) =
+// The Cui, del Baño Rollin & Germano (2017) 40-quote set from the shared golden values
+// (tests/helpers/golden.ts): S = 1, r = 0.02, q = 0, true (κ, θ, σ, ρ, v0) =
 // (3, 0.10, 0.25, −0.8, 0.08), start (1.2, 0.2, 0.3, −0.6, 0.2).
-const bench = (
-  JSON.parse(readFileSync(new URL("../fixtures/golden.json", import.meta.url), "utf8")) as {
-    heston_calibration_benchmark: {
-      quotes: Array<{ strike: number; t: number; type: OptionType }>;
-    };
-  }
-).heston_calibration_benchmark;
+const bench = readGolden<{
+  heston_calibration_benchmark: {
+    quotes: Array<{ strike: number; t: number; type: OptionType }>;
+  };
+}>().heston_calibration_benchmark;
 const TRUE: HestonParams = { v0: 0.08, kappa: 3, theta: 0.1, sigma: 0.25, rho: -0.8 };
 const START: HestonParams = { v0: 0.2, kappa: 1.2, theta: 0.2, sigma: 0.3, rho: -0.6 };
 const KEYS = ["v0", "kappa", "theta", "sigma", "rho"] as const;

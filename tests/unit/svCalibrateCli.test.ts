@@ -1,6 +1,6 @@
 // `vigil calibrate --model heston|bates`, and the generic JSON chain layout.
 import { spawn } from "node:child_process";
-import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import { mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -8,6 +8,7 @@ import { describe, expect, it } from "vitest";
 import { parseChainFile } from "../../lib/market/chainFiles";
 import { black76Price, type OptionType } from "../../lib/quant/black76";
 import { hestonPrice, type HestonParams } from "../../lib/quant/heston";
+import { readGolden } from "../helpers/golden";
 
 const root = fileURLToPath(new URL("../../", import.meta.url));
 const dir = mkdtempSync(join(tmpdir(), "vigil-sv-"));
@@ -24,13 +25,11 @@ function vigil(args: string[]): Promise<{ code: number | null; stdout: string; s
   });
 }
 
-const bench = (
-  JSON.parse(readFileSync(new URL("../fixtures/golden.json", import.meta.url), "utf8")) as {
-    heston_calibration_benchmark: {
-      quotes: Array<{ strike: number; t: number; type: OptionType }>;
-    };
-  }
-).heston_calibration_benchmark;
+const bench = readGolden<{
+  heston_calibration_benchmark: {
+    quotes: Array<{ strike: number; t: number; type: OptionType }>;
+  };
+}>().heston_calibration_benchmark;
 const TRUE: HestonParams = { v0: 0.08, kappa: 3, theta: 0.1, sigma: 0.25, rho: -0.8 };
 
 function writeJson(name: string, value: unknown): string {
