@@ -96,9 +96,13 @@ export default async function run(): Promise<BenchSection[]> {
       return s;
     };
     one();
-    const t0 = performance.now();
-    one();
-    const single = (ts.length * strikes.length) / ((performance.now() - t0) / 1000);
+    const singles: number[] = [];
+    for (let rep = 0; rep < 3; rep++) {
+      const t0 = performance.now();
+      one();
+      singles.push((ts.length * strikes.length) / ((performance.now() - t0) / 1000));
+    }
+    const single = median(singles);
     const x =
       model === "heston" ? [0.08, 3, 0.1, 0.25, -0.8] : [0.08, 3, 0.1, 0.25, -0.8, 0.5, -0.1, 0.15];
     const F = strikes.map(() => 100);
@@ -111,13 +115,19 @@ export default async function run(): Promise<BenchSection[]> {
         svPricesOfMaturity(model, x, plan, F, strikes, types, out, withJac ? jac : undefined);
       }
     };
-    sweep(true);
-    let t1 = performance.now();
-    for (let i = 0; i < 5; i++) sweep(false);
-    const batch = (5 * ts.length * strikes.length) / ((performance.now() - t1) / 1000);
-    t1 = performance.now();
-    for (let i = 0; i < 5; i++) sweep(true);
-    const batchJac = (5 * ts.length * strikes.length) / ((performance.now() - t1) / 1000);
+    // median of 7 timings of 3 sweeps each, after a warm-up of both paths
+    const rate = (withJac: boolean) => {
+      sweep(withJac);
+      const r: number[] = [];
+      for (let rep = 0; rep < 7; rep++) {
+        const t1 = performance.now();
+        for (let i = 0; i < 3; i++) sweep(withJac);
+        r.push((3 * ts.length * strikes.length) / ((performance.now() - t1) / 1000));
+      }
+      return median(r);
+    };
+    const batch = rate(false);
+    const batchJac = rate(true);
     throughput.push({
       model,
       "single option, adaptive (prices/s)": Math.round(single),

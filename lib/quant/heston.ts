@@ -97,156 +97,248 @@ export function checkParams(model: SvModel, p: HestonParams | BatesParams): stri
   return null;
 }
 
-// ---- complex arithmetic on {re, im} (small objects: V8 keeps them on the young generation) ----
+// ---- complex arithmetic on (re, im) pairs of locals: results go to the scratch Z (no allocation
+// in the hot loops; the characteristic function is evaluated ~10⁵ times per calibration) ----
 
-interface C {
-  re: number;
-  im: number;
-}
-const cx = (re: number, im: number): C => ({ re, im });
-const add = (a: C, b: C): C => cx(a.re + b.re, a.im + b.im);
-const sub = (a: C, b: C): C => cx(a.re - b.re, a.im - b.im);
-const mul = (a: C, b: C): C => cx(a.re * b.re - a.im * b.im, a.re * b.im + a.im * b.re);
-const scl = (a: C, k: number): C => cx(a.re * k, a.im * k);
-function div(a: C, b: C): C {
-  // Smith's algorithm: no overflow of |b|²
-  if (Math.abs(b.re) >= Math.abs(b.im)) {
-    const r = b.im / b.re;
-    const den = b.re + b.im * r;
-    return cx((a.re + a.im * r) / den, (a.im - a.re * r) / den);
+const Z = new Float64Array(2);
+/** Z = a/b (Smith's algorithm: no overflow of |b|²). */
+function cdiv(ar: number, ai: number, br: number, bi: number): void {
+  if (Math.abs(br) >= Math.abs(bi)) {
+    const r = bi / br;
+    const den = br + bi * r;
+    Z[0] = (ar + ai * r) / den;
+    Z[1] = (ai - ar * r) / den;
+  } else {
+    const r = br / bi;
+    const den = br * r + bi;
+    Z[0] = (ar * r + ai) / den;
+    Z[1] = (ai * r - ar) / den;
   }
-  const r = b.re / b.im;
-  const den = b.re * r + b.im;
-  return cx((a.re * r + a.im) / den, (a.im * r - a.re) / den);
 }
-function cexp(a: C): C {
-  const m = Math.exp(a.re);
-  return cx(m * Math.cos(a.im), m * Math.sin(a.im));
+/** Z = e^a. */
+function cexp(ar: number, ai: number): void {
+  const m = Math.exp(ar);
+  Z[0] = m * Math.cos(ai);
+  Z[1] = m * Math.sin(ai);
 }
-function clog(a: C): C {
-  return cx(Math.log(Math.hypot(a.re, a.im)), Math.atan2(a.im, a.re));
-}
-/** Principal square root (Re ≥ 0). */
-function csqrt(a: C): C {
-  const m = Math.hypot(a.re, a.im);
-  if (m === 0) return cx(0, 0);
-  if (a.re >= 0) {
-    const r = Math.sqrt(0.5 * (m + a.re));
-    return cx(r, a.im / (2 * r));
+/** Z = principal √a (Re ≥ 0). */
+function csqrt(ar: number, ai: number): void {
+  const m = Math.hypot(ar, ai);
+  if (m === 0) {
+    Z[0] = 0;
+    Z[1] = 0;
+  } else if (ar >= 0) {
+    const r = Math.sqrt(0.5 * (m + ar));
+    Z[0] = r;
+    Z[1] = ai / (2 * r);
+  } else {
+    const q = Math.sqrt(0.5 * (m - ar));
+    Z[0] = Math.abs(ai) / (2 * q);
+    Z[1] = ai >= 0 ? q : -q;
   }
-  const s = Math.sqrt(0.5 * (m - a.re));
-  return cx(Math.abs(a.im) / (2 * s), a.im >= 0 ? s : -s);
-}
-const ONE = cx(1, 0);
-
-/** f(z) = −ln(1 − z)/z and f′(z) (power series Σ zⁿ/(n+1) for |z| < 0.1, so f(0) = 1). */
-function fAndDerivative(z: C): [C, C] {
-  if (Math.hypot(z.re, z.im) < 0.1) {
-    let f = cx(0, 0);
-    let fp = cx(0, 0);
-    let zn = ONE; // zⁿ
-    let zn1 = cx(0, 0); // zⁿ⁻¹
-    for (let n = 0; n < 18; n++) {
-      f = add(f, scl(zn, 1 / (n + 1)));
-      if (n > 0) fp = add(fp, scl(zn1, n / (n + 1)));
-      zn1 = zn;
-      zn = mul(zn, z);
-    }
-    return [f, fp];
-  }
-  const omz = sub(ONE, z);
-  const f = scl(div(clog(omz), z), -1);
-  const fp = div(sub(div(ONE, omz), f), z);
-  return [f, fp];
 }
 
 /**
- * ln φ(u) at a complex u, and (when `grad` is given, length ≥ 2·nParams) its derivatives with
- * respect to the parameters in HESTON_KEYS/BATES_KEYS order, written as (re, im) pairs.
+ * f(z) = −ln(1 − z)/z and f′(z) into out[off..off+3] as (f re, f im, f′ re, f′ im): the power
+ * series Σ zⁿ/(n+1) for |z| < 0.1 (so f(0) = 1 exactly), the closed forms otherwise.
+ */
+function fAndDerivative(zr: number, zi: number, out: Float64Array, off: number): void {
+  if (Math.hypot(zr, zi) < 0.1) {
+    let fr = 0;
+    let fi = 0;
+    let fpr = 0;
+    let fpi = 0;
+    let pr = 1; // zⁿ
+    let pi = 0;
+    for (let n = 0; n < 18; n++) {
+      fr += pr / (n + 1);
+      fi += pi / (n + 1);
+      // f′ term n+1: (n+1) zⁿ/(n+2)
+      fpr += ((n + 1) * pr) / (n + 2);
+      fpi += ((n + 1) * pi) / (n + 2);
+      const nr = pr * zr - pi * zi;
+      pi = pr * zi + pi * zr;
+      pr = nr;
+    }
+    out[off] = fr;
+    out[off + 1] = fi;
+    out[off + 2] = fpr;
+    out[off + 3] = fpi;
+    return;
+  }
+  const omr = 1 - zr;
+  const omi = -zi;
+  const lr = Math.log(Math.hypot(omr, omi));
+  const li = Math.atan2(omi, omr);
+  cdiv(-lr, -li, zr, zi);
+  const fr = Z[0];
+  const fi = Z[1];
+  cdiv(1, 0, omr, omi);
+  cdiv(Z[0] - fr, Z[1] - fi, zr, zi);
+  out[off] = fr;
+  out[off + 1] = fi;
+  out[off + 2] = Z[0];
+  out[off + 3] = Z[1];
+}
+
+const FB = new Float64Array(8);
+/** ln φ of the last logCf call. */
+const PSI = new Float64Array(2);
+
+/**
+ * ln φ(u) at a complex u = (ur, ui) into PSI, and (when `grad` is given, length ≥ 2·nParams) its
+ * derivatives with respect to the parameters in HESTON_KEYS/BATES_KEYS order, as (re, im) pairs.
  * `x` holds the parameters as a vector; `bates` adds the jump exponent.
  */
-function logCf(u: C, t: number, x: ArrayLike<number>, bates: boolean, grad?: Float64Array): C {
+function logCf(
+  ur: number,
+  ui: number,
+  t: number,
+  x: ArrayLike<number>,
+  bates: boolean,
+  grad?: Float64Array,
+): void {
   const v0 = x[0];
   const kappa = x[1];
   const theta = x[2];
   const sigma = x[3];
   const rho = x[4];
-  const iu = cx(-u.im, u.re);
-  const a = add(mul(u, u), iu);
-  const beta = cx(kappa + rho * sigma * u.im, -rho * sigma * u.re); // κ − iρσu
-  const d = csqrt(add(mul(beta, beta), scl(a, sigma * sigma)));
-  const s = add(beta, d);
-  const e = cexp(scl(d, -t));
-  const G = scl(div(a, mul(s, s)), -1);
-  const g = scl(G, sigma * sigma);
-  const ge = mul(g, e);
-  const [fg, fpg] = fAndDerivative(g);
-  const [fge, fpge] = fAndDerivative(ge);
-  const Lam = mul(G, sub(fg, mul(e, fge)));
-  const at = scl(a, t);
-  const B = sub(scl(div(at, s), -1), scl(Lam, 2)); // −at/s − 2Λ
-  const A = scl(B, kappa * theta);
-  const N = sub(ONE, e);
-  const q = sub(ONE, ge);
-  const M = mul(s, q);
-  const D = scl(div(mul(a, N), M), -1);
-  let psi = add(A, scl(D, v0));
-  let jump: C | null = null;
-  let kbar1 = 0;
+  const s2 = sigma * sigma;
+  const iur = -ui; // iu
+  const iui = ur;
+  const u2r = ur * ur - ui * ui; // u²
+  const u2i = 2 * ur * ui;
+  const ar = u2r + iur; // a = u² + iu
+  const ai = u2i + iui;
+  const br = kappa + rho * sigma * ui; // β = κ − iρσu
+  const bi = -rho * sigma * ur;
+  csqrt(br * br - bi * bi + s2 * ar, 2 * br * bi + s2 * ai); // d = √(β² + σ²a)
+  const dr = Z[0];
+  const di = Z[1];
+  const sr = br + dr; // s = β + d
+  const si = bi + di;
+  cexp(-dr * t, -di * t); // e = e^{−dt}
+  const er = Z[0];
+  const ei = Z[1];
+  const ssr = sr * sr - si * si; // s²
+  const ssi = 2 * sr * si;
+  cdiv(-ar, -ai, ssr, ssi); // G = −a/s²
+  const Gr = Z[0];
+  const Gi = Z[1];
+  const gr = s2 * Gr; // g = σ²G
+  const gi = s2 * Gi;
+  const ger = gr * er - gi * ei; // g·e
+  const gei = gr * ei + gi * er;
+  fAndDerivative(gr, gi, FB, 0);
+  fAndDerivative(ger, gei, FB, 4);
+  const fgr = FB[0];
+  const fgi = FB[1];
+  const fpgr = FB[2];
+  const fpgi = FB[3];
+  const fger = FB[4];
+  const fgei = FB[5];
+  const fpger = FB[6];
+  const fpgei = FB[7];
+  const hr = fgr - (er * fger - ei * fgei); // h = f(g) − e·f(ge)
+  const hi = fgi - (er * fgei + ei * fger);
+  const Lr = Gr * hr - Gi * hi; // Λ = G·h
+  const Li = Gr * hi + Gi * hr;
+  cdiv(ar * t, ai * t, sr, si); // at/s
+  const Br = -Z[0] - 2 * Lr; // B = −at/s − 2Λ
+  const Bi = -Z[1] - 2 * Li;
+  const kt = kappa * theta;
+  const Nr = 1 - er; // N = 1 − e
+  const Ni = -ei;
+  const qr = 1 - ger; // q = 1 − ge
+  const qi = -gei;
+  const Mr = sr * qr - si * qi; // M = s·q
+  const Mi = sr * qi + si * qr;
+  cdiv(-(ar * Nr - ai * Ni), -(ar * Ni + ai * Nr), Mr, Mi); // D = −aN/M
+  const Dr = Z[0];
+  const Di = Z[1];
+  let pr = kt * Br + Dr * v0;
+  let pi = kt * Bi + Di * v0;
+  let jr = 0;
+  let ji = 0;
+  let kbar1 = 1;
   if (bates) {
     const lambda = x[5];
     const muJ = x[6];
     const sJ = x[7];
     kbar1 = Math.exp(muJ + 0.5 * sJ * sJ);
-    // E[e^{iuJ}] = exp(iuμ_J − σ_J²u²/2)
-    jump = cexp(sub(scl(iu, muJ), scl(mul(u, u), 0.5 * sJ * sJ)));
     const kbar = Math.expm1(muJ + 0.5 * sJ * sJ);
-    psi = add(psi, scl(sub(sub(jump, ONE), scl(iu, kbar)), lambda * t));
+    cexp(iur * muJ - 0.5 * sJ * sJ * u2r, iui * muJ - 0.5 * sJ * sJ * u2i); // E[e^{iuJ}]
+    jr = Z[0];
+    ji = Z[1];
+    pr += lambda * t * (jr - 1 - iur * kbar);
+    pi += lambda * t * (ji - iui * kbar);
   }
-  if (grad) {
-    grad[0] = D.re;
-    grad[1] = D.im;
-    // j = 1 κ, 2 θ, 3 σ, 4 ρ: derivatives of β and of σ itself
-    for (let j = 1; j <= 4; j++) {
-      const dBeta = j === 1 ? ONE : j === 3 ? scl(iu, -rho) : j === 4 ? scl(iu, -sigma) : cx(0, 0);
-      const dSig = j === 3 ? 1 : 0;
-      // d(d) = (β dβ + σ a dσ)/d
-      const dd = div(add(mul(beta, dBeta), scl(a, sigma * dSig)), d);
-      const ds = add(dBeta, dd);
-      const de = scl(mul(e, dd), -t);
-      const dG = scl(div(mul(G, ds), s), -2);
-      const dg = add(scl(G, 2 * sigma * dSig), scl(dG, sigma * sigma));
-      const dge = add(mul(dg, e), mul(g, de));
-      const dLam = add(
-        mul(dG, sub(fg, mul(e, fge))),
-        mul(G, sub(sub(mul(fpg, dg), mul(de, fge)), mul(e, mul(fpge, dge)))),
-      );
-      const dB = sub(div(mul(at, ds), mul(s, s)), scl(dLam, 2));
-      let dA = scl(dB, kappa * theta);
-      if (j === 1) dA = add(dA, scl(B, theta));
-      if (j === 2) dA = add(dA, scl(B, kappa));
-      const dM = add(mul(ds, q), scl(mul(s, dge), -1));
-      // dD = −a(−de·M − N·dM)/M²
-      const dD = scl(div(mul(a, add(mul(de, M), mul(N, dM))), mul(M, M)), 1);
-      const dpsi = add(dA, scl(dD, v0));
-      grad[2 * j] = dpsi.re;
-      grad[2 * j + 1] = dpsi.im;
+  PSI[0] = pr;
+  PSI[1] = pi;
+  if (!grad) return;
+  grad[0] = Dr;
+  grad[1] = Di;
+  const MMr = Mr * Mr - Mi * Mi;
+  const MMi = 2 * Mr * Mi;
+  // j = 1 κ, 2 θ, 3 σ, 4 ρ: derivatives of β and of σ itself
+  for (let j = 1; j <= 4; j++) {
+    const dbr = j === 1 ? 1 : j === 3 ? -rho * iur : j === 4 ? -sigma * iur : 0;
+    const dbi = j === 3 ? -rho * iui : j === 4 ? -sigma * iui : 0;
+    const dSig = j === 3 ? 1 : 0;
+    cdiv(br * dbr - bi * dbi + sigma * ar * dSig, br * dbi + bi * dbr + sigma * ai * dSig, dr, di);
+    const ddr = Z[0]; // ∂d = (β∂β + σa∂σ)/d
+    const ddi = Z[1];
+    const dsr = dbr + ddr;
+    const dsi = dbi + ddi;
+    const der = -t * (er * ddr - ei * ddi); // ∂e = −t·e·∂d
+    const dei = -t * (er * ddi + ei * ddr);
+    cdiv(Gr * dsr - Gi * dsi, Gr * dsi + Gi * dsr, sr, si);
+    const dGr = -2 * Z[0]; // ∂G = −2G∂s/s
+    const dGi = -2 * Z[1];
+    const dgr = 2 * sigma * Gr * dSig + s2 * dGr; // ∂g = 2σG∂σ + σ²∂G
+    const dgi = 2 * sigma * Gi * dSig + s2 * dGi;
+    const dger = dgr * er - dgi * ei + gr * der - gi * dei; // ∂(ge)
+    const dgei = dgr * ei + dgi * er + gr * dei + gi * der;
+    // ∂Λ = ∂G·h + G·(f′(g)∂g − ∂e·f(ge) − e·f′(ge)∂(ge))
+    const t3r = fpger * dger - fpgei * dgei;
+    const t3i = fpger * dgei + fpgei * dger;
+    const inr = fpgr * dgr - fpgi * dgi - (der * fger - dei * fgei) - (er * t3r - ei * t3i);
+    const ini = fpgr * dgi + fpgi * dgr - (der * fgei + dei * fger) - (er * t3i + ei * t3r);
+    const dLr = dGr * hr - dGi * hi + Gr * inr - Gi * ini;
+    const dLi = dGr * hi + dGi * hr + Gr * ini + Gi * inr;
+    cdiv(t * (ar * dsr - ai * dsi), t * (ar * dsi + ai * dsr), ssr, ssi);
+    const dBr = Z[0] - 2 * dLr; // ∂B = at∂s/s² − 2∂Λ
+    const dBi = Z[1] - 2 * dLi;
+    let dAr = kt * dBr;
+    let dAi = kt * dBi;
+    if (j === 1) {
+      dAr += theta * Br;
+      dAi += theta * Bi;
+    } else if (j === 2) {
+      dAr += kappa * Br;
+      dAi += kappa * Bi;
     }
-    if (bates && jump) {
-      const lambda = x[5];
-      const sJ = x[7];
-      const dl = scl(sub(sub(jump, ONE), scl(iu, kbar1 - 1)), t);
-      const dmu = scl(mul(iu, sub(jump, cx(kbar1, 0))), lambda * t);
-      const dsj = scl(add(scl(mul(mul(u, u), jump), -sJ), scl(iu, -sJ * kbar1)), lambda * t);
-      grad[10] = dl.re;
-      grad[11] = dl.im;
-      grad[12] = dmu.re;
-      grad[13] = dmu.im;
-      grad[14] = dsj.re;
-      grad[15] = dsj.im;
-    }
+    // ∂M = ∂s·q − s·∂(ge);  ∂D = a(∂e·M + N·∂M)/M²
+    const dMr = dsr * qr - dsi * qi - (sr * dger - si * dgei);
+    const dMi = dsr * qi + dsi * qr - (sr * dgei + si * dger);
+    const wr = der * Mr - dei * Mi + Nr * dMr - Ni * dMi;
+    const wi = der * Mi + dei * Mr + Nr * dMi + Ni * dMr;
+    cdiv(ar * wr - ai * wi, ar * wi + ai * wr, MMr, MMi);
+    grad[2 * j] = dAr + v0 * Z[0];
+    grad[2 * j + 1] = dAi + v0 * Z[1];
   }
-  return psi;
+  if (bates) {
+    const lambda = x[5];
+    const sJ = x[7];
+    const lt = lambda * t;
+    // ∂/∂λ = t(E − 1 − iu k̄);  ∂/∂μ_J = λt·iu(E − e^{μ+σ²/2});  ∂/∂σ_J = −λtσ_J(u²E + iu e^{μ+σ²/2})
+    grad[10] = t * (jr - 1 - iur * (kbar1 - 1));
+    grad[11] = t * (ji - iui * (kbar1 - 1));
+    grad[12] = lt * (iur * (jr - kbar1) - iui * ji);
+    grad[13] = lt * (iur * ji + iui * (jr - kbar1));
+    grad[14] = -lt * sJ * (u2r * jr - u2i * ji + iur * kbar1);
+    grad[15] = -lt * sJ * (u2r * ji + u2i * jr + iui * kbar1);
+  }
 }
 
 /** ln φ(u) and, optionally, ∂ ln φ/∂params (re, im pairs): exported for tests and calibration. */
@@ -258,7 +350,8 @@ export function logCharacteristicFunction(
   uIm: number,
   grad?: Float64Array,
 ): { re: number; im: number } {
-  return logCf(cx(uRe, uIm), t, x, model === "bates", grad);
+  logCf(uRe, uIm, t, x, model === "bates", grad);
+  return { re: PSI[0], im: PSI[1] };
 }
 
 /**
@@ -319,11 +412,8 @@ export function gaussLegendre(n: number): { x: Float64Array; w: Float64Array } {
   return out;
 }
 
-/** ln φ_BS(u) = −a·V̄/2 for Black-76 with total variance V̄. */
-function bsCf(u: C, vbar: number): C {
-  const a = add(mul(u, u), cx(-u.im, u.re));
-  return cexp(scl(a, -0.5 * vbar));
-}
+/** |φ_BS(w − i/2)| = e^{−V̄(w² + ¼)/2}, and φ_BS(w − i/2) is real: a = w² + ¼ there. */
+const bsCf = (w: number, vbar: number) => Math.exp(-0.5 * vbar * (w * w + 0.25));
 
 /**
  * Truncation point W of the Lewis integral: the first W (growing geometrically from a start
@@ -335,10 +425,9 @@ export function truncation(model: SvModel, x: ArrayLike<number>, t: number, tol:
   const bates = model === "bates";
   let w = Math.max(1, 2 / Math.sqrt(vbar));
   for (let i = 0; i < 400; i++) {
-    const u = cx(w, -0.5);
-    const psi = logCf(u, t, x, bates);
-    const env = (Math.exp(psi.re) + Math.exp(-0.5 * vbar * (w * w + 0.25))) / (w * w + 0.25);
-    if (w * env <= tol || !Number.isFinite(psi.re)) break;
+    logCf(w, -0.5, t, x, bates);
+    const env = (Math.exp(PSI[0]) + bsCf(w, vbar)) / (w * w + 0.25);
+    if (w * env <= tol || !Number.isFinite(PSI[0])) break;
     w *= 1.25;
   }
   return Math.pow(2, Math.ceil(4 * Math.log2(w)) / 4);
@@ -366,7 +455,8 @@ export function logMoment(model: SvModel, x: ArrayLike<number>, t: number, p: nu
     tStar = (2 / g) * ((beta < 0 ? Math.PI : 0) + Math.atan(g / beta));
   }
   if (!(t < tStar)) return NaN;
-  const v = logCf(cx(0, -p), t, x, model === "bates").re;
+  logCf(0, -p, t, x, model === "bates");
+  const v = PSI[0];
   return Number.isFinite(v) ? v : NaN;
 }
 
@@ -455,12 +545,12 @@ export function svPriceResult(
     let sum = 0;
     for (let j = 0; j < n; j++) {
       const wj = W * nodes[j];
-      const u = cx(wj, -0.5);
-      const phi = cexp(logCf(u, t, x, bates));
-      const dphi = sub(bsCf(u, vbar), phi);
+      logCf(wj, -0.5, t, x, bates);
+      cexp(PSI[0], PSI[1]);
       const c = Math.cos(wj * lx);
       const sn = Math.sin(wj * lx);
-      sum += (w[j] * (c * dphi.re - sn * dphi.im)) / (wj * wj + 0.25);
+      // Re[e^{iwx}(φ_BS − φ)]
+      sum += (w[j] * (c * (bsCf(wj, vbar) - Z[0]) + sn * Z[1])) / (wj * wj + 0.25);
     }
     return (W * sum) / Math.PI;
   };
@@ -575,17 +665,18 @@ export function svPricesOfMaturity(
   const grad = new Float64Array(2 * np);
   for (let j = 0; j < n; j++) {
     const wj = W * nodes[j];
-    const u = cx(wj, -0.5);
-    const phi = cexp(logCf(u, t, x, bates, jac ? grad : undefined));
-    const dphi = sub(bsCf(u, vbar), phi);
-    dRe[j] = dphi.re;
-    dIm[j] = dphi.im;
+    logCf(wj, -0.5, t, x, bates, jac ? grad : undefined);
+    cexp(PSI[0], PSI[1]);
+    const phr = Z[0];
+    const phi = Z[1];
+    dRe[j] = bsCf(wj, vbar) - phr;
+    dIm[j] = -phi;
     if (gRe && gIm) {
       for (let k = 0; k < np; k++) {
         const gr = grad[2 * k];
         const gi = grad[2 * k + 1];
-        gRe[j * np + k] = phi.re * gr - phi.im * gi;
-        gIm[j * np + k] = phi.re * gi + phi.im * gr;
+        gRe[j * np + k] = phr * gr - phi * gi;
+        gIm[j * np + k] = phr * gi + phi * gr;
       }
     }
   }
