@@ -86,6 +86,10 @@ export interface SvCalibration {
   maxErrVolPts: number;
   /** Share of quotes with a bid/ask IV band whose model IV lies inside it (NaN if none has one). */
   insideSpreadShare: number;
+  /** Per quote, in input order: model price, model IV and market IV (NaN where none exists). */
+  modelPrices: number[];
+  modelIvs: number[];
+  marketIvs: number[];
   /** Feller ratio 2κθ/σ² (≥ 1: the variance never reaches 0). */
   feller: number;
   /** (JᵀJ)⁻¹σ̂² of the parameters at the optimum (null if not identified). */
@@ -269,9 +273,11 @@ export function calibrateSv(
   let maxE = 0;
   let inside = 0;
   let banded = 0;
+  const modelIvs: number[] = [];
   quotes.forEach((q, i) => {
     se += (model_[i] - q.price) ** 2;
     const iv = impliedVol(model_[i], q.forward, q.strike, q.t, q.type);
+    modelIvs.push(iv);
     if (Number.isFinite(iv) && Number.isFinite(marketIv[i])) {
       const e = Math.abs(iv - marketIv[i]);
       ivSe += e * e;
@@ -298,6 +304,9 @@ export function calibrateSv(
     rmseVolPts: ivN ? 100 * Math.sqrt(ivSe / ivN) : NaN,
     maxErrVolPts: ivN ? 100 * maxE : NaN,
     insideSpreadShare: banded ? inside / banded : NaN,
+    modelPrices: Array.from(model_),
+    modelIvs,
+    marketIvs: marketIv,
     feller: (2 * params.kappa * params.theta) / (params.sigma * params.sigma),
     covariance: leastSquaresCovariance(J, r, m, np),
     starts: outcomes,

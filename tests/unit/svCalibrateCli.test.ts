@@ -45,6 +45,7 @@ interface SvDoc {
   params: Record<string, number>;
   feller: number;
   quotes: { total: number; used: number };
+  slices: Array<{ expiry?: string; t: number; n: number; rmseVolPts: number | null }>;
   surface: {
     n: number;
     rmseVolPts: number;
@@ -90,6 +91,9 @@ describe("vigil calibrate --model heston|bates", () => {
     }
     expect(doc.feller).toBeCloseTo(9.6, 4);
     expect(doc.surface.n).toBe(40);
+    // 8 maturities of 5 strikes (30, 60, …, 360 business days / 252)
+    expect(doc.slices.map((x) => x.n)).toEqual(new Array(8).fill(5));
+    expect(doc.slices[0].t).toBeCloseTo(30 / 252, 9); // the JSON keeps 10 significant digits
     expect(doc.surface.rmseVolPts).toBeLessThan(1e-6);
     expect(doc.surface.insideSpreadShare).toBeNull(); // no bid/ask in the file
     expect(doc.surface.fitMs).toBeGreaterThan(0);
@@ -121,6 +125,9 @@ describe("vigil calibrate --model heston|bates", () => {
       expect(Number.isFinite(doc.surface.rmseVolPts)).toBe(true);
       expect(typeof doc.surface.status).toBe("string");
       expect(doc).toHaveProperty("quotes.cleaning");
+      expect(doc.slices.reduce((a, x) => a + x.n, 0)).toBe(doc.surface.n);
+      for (const x of doc.slices)
+        expect(Date.parse(x.expiry!)).toBeGreaterThan(Date.parse(doc.asOf as string));
     }
   });
 });

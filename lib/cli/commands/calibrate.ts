@@ -157,7 +157,13 @@ export default async function calibrate(args: string[]): Promise<number> {
         },
       },
       quotes,
-      { model: svModel, objective, starts, json: flags.has("json") },
+      {
+        model: svModel,
+        objective,
+        starts,
+        json: flags.has("json"),
+        expiryOf: new Map(ivs.expiries.map((e) => [e.t, e.expiry])),
+      },
     );
   }
   const fit = fitSurface(surfaceInput(ivs), { model: model as SurfaceModel });
@@ -247,7 +253,14 @@ interface DocHead {
 function printSv(
   head: DocHead,
   quotes: SvQuote[],
-  o: { model: SvModel; objective: SvObjective; starts: number; json: boolean },
+  o: {
+    model: SvModel;
+    objective: SvObjective;
+    starts: number;
+    json: boolean;
+    /** Expiry instant (ms) of each maturity t, where known. */
+    expiryOf?: Map<number, number>;
+  },
 ): number {
   if (quotes.length <= paramKeys(o.model).length) {
     process.stderr.write(
@@ -265,6 +278,32 @@ function printSv(
     keys.map((k, i) => [k, fit.covariance ? Math.sqrt(fit.covariance[i][i]) : null]),
   );
   const status = fit.converged ? "converged" : `not converged: ${fit.status}`;
+  // per-expiry diagnostics of the one global fit, like the surface models' slices
+  const byT = new Map<number, number[]>();
+  quotes.forEach((q, i) => byT.set(q.t, [...(byT.get(q.t) ?? []), i]));
+  const slices = [...byT.entries()]
+    .sort(([a], [b]) => a - b)
+    .map(([t, idx]) => {
+      const errs = idx
+        .map((i) => Math.abs(fit.modelIvs[i] - fit.marketIvs[i]))
+        .filter(Number.isFinite);
+      const banded = idx.filter((i) => quotes[i].bidIv !== undefined);
+      const inside = banded.filter(
+        (i) => fit.modelIvs[i] >= quotes[i].bidIv! && fit.modelIvs[i] <= quotes[i].askIv!,
+      ).length;
+      const expiry = o.expiryOf?.get(t);
+      return {
+        ...(expiry !== undefined ? { expiry: new Date(expiry).toISOString() } : {}),
+        t,
+        forward: idx.reduce((s, i) => s + quotes[i].forward, 0) / idx.length,
+        n: idx.length,
+        rmseVolPts: errs.length
+          ? 100 * Math.sqrt(errs.reduce((s, e) => s + e * e, 0) / errs.length)
+          : null,
+        maxErrVolPts: errs.length ? 100 * Math.max(...errs) : null,
+        insideSpreadShare: banded.length ? inside / banded.length : null,
+      };
+    });
   const doc = {
     ...head,
     model: o.model,
@@ -273,6 +312,7 @@ function printSv(
     stdErrors,
     feller: fit.feller,
     starts: fit.starts.map((s) => ({ cost: s.cost, status: s.status, iterations: s.iterations })),
+    slices,
     surface: {
       n: fit.n,
       rmseVolPts: fit.rmseVolPts,
@@ -348,11 +388,14 @@ function calibrateGeneric(
       price: q.midPrice ?? black76Price(q.forward, q.strike, q.t, mid, q.type),
       ...(Number.isFinite(bid) && Number.isFinite(ask) ? { bidIv: bid, askIv: ask } : {}),
     }));
+    const expiryOf = new Map<number, number>();
+    for (const { q } of rows) if (q.expiry !== null) expiryOf.set(q.t, q.expiry);
     return printSv(head, quotes, {
       model: o.svModel,
       objective: o.objective,
       starts: o.starts,
       json: o.json,
+      expiryOf,
     });
   }
   // surface models weight by the bid–ask IV spread: quotes without one are left out
