@@ -1,6 +1,7 @@
 /**
  * Change-point detection on standardized innovations (./kalman): the two-sided tabular CUSUM of
- * E. S. Page, "Continuous inspection schemes", Biometrika 41 (1954) 100-115.
+ * E. S. Page, "Continuous inspection schemes", Biometrika 41 (1954) 100-115, and Bayesian online
+ * change-point detection (`bocpd`, below).
  *
  * For a series z_t that is N(0, 1) while nothing changes:
  *   S⁺_t = max(0, S⁺_{t−1} + z_t − k),   S⁻_t = max(0, S⁻_{t−1} − z_t − k),   S±_0 = 0,
@@ -82,4 +83,73 @@ export function cusumComponents(
   }
   const flagged = [...new Set(byComponent.flatMap((r) => r.flagged))].sort((a, b) => a - b);
   return { byComponent, flagged };
+}
+
+export interface BocpdOptions {
+  /** Constant hazard: prior probability of a change at each step (default 1/250). */
+  hazard?: number;
+  /** Prior variance of a segment's mean, in units of the (unit) noise variance (default 4). */
+  priorVar?: number;
+}
+
+export interface BocpdResult {
+  /** Change points: the first index of each new segment, in time order. */
+  flagged: number[];
+  /** Most probable run length after each step. */
+  mapRunLength: number[];
+  /** P(r = i | all data) after the last step. */
+  posterior: number[];
+}
+
+/**
+ * Bayesian online change-point detection (R. P. Adams & D. J. C. MacKay, arXiv:0710.3742, 2007,
+ * Algorithm 1) for a standardized series: within a segment z_t ~ N(μ, 1), with μ ~ N(0, τ²) drawn
+ * afresh at each change, and a constant hazard H. The run-length posterior P(r_t | z_1..t) is
+ * propagated exactly (conjugate normal: after r observations with sum S the predictive is
+ * N(S/(r + 1/τ²), 1 + 1/(r + 1/τ²))). Rule: when the most probable run length drops, a change is
+ * flagged at t − r*_t (the start of the run it now believes in), once per location.
+ * Missing values (null/NaN) leave the posterior unchanged. O(n²) time for n steps.
+ */
+export function bocpd(z: ArrayLike<number | null>, opts: BocpdOptions = {}): BocpdResult {
+  const H = opts.hazard ?? 1 / 250;
+  const prec0 = 1 / (opts.priorVar ?? 4);
+  if (!(H > 0 && H < 1)) throw new Error("bocpd: hazard must be in (0, 1)");
+  if (!(prec0 > 0 && Number.isFinite(prec0))) throw new Error("bocpd: priorVar must be positive");
+  let prob = [1]; // P(r = i)
+  let sums = [0]; // Σz over the run of length i
+  const flagged: number[] = [];
+  const mapRunLength: number[] = [];
+  let prevMap = 0;
+  for (let t = 0; t < z.length; t++) {
+    const v = z[t];
+    if (v !== null && Number.isFinite(v)) {
+      const n = prob.length;
+      const next = new Array<number>(n + 1).fill(0);
+      const nextSums = new Array<number>(n + 1);
+      let cp = 0;
+      for (let r = 0; r < n; r++) {
+        const prec = r + prec0;
+        const mean = sums[r] / prec;
+        const varp = 1 + 1 / prec;
+        const pred = Math.exp((-0.5 * (v - mean) ** 2) / varp) / Math.sqrt(2 * Math.PI * varp);
+        next[r + 1] = prob[r] * pred * (1 - H);
+        cp += prob[r] * pred * H;
+        nextSums[r + 1] = sums[r] + v;
+      }
+      next[0] = cp;
+      nextSums[0] = 0;
+      const total = next.reduce((s, p) => s + p, 0);
+      prob = next.map((p) => p / total);
+      sums = nextSums;
+    }
+    let map = 0;
+    for (let r = 1; r < prob.length; r++) if (prob[r] > prob[map]) map = r;
+    mapRunLength.push(map);
+    if (map < prevMap) {
+      const at = t - map + 1; // the run of length map covers steps t−map+1 … t
+      if (flagged.length === 0 || at > flagged[flagged.length - 1]) flagged.push(at);
+    }
+    prevMap = map;
+  }
+  return { flagged, mapRunLength, posterior: prob };
 }

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { cusum, cusumComponents } from "../../lib/quant/changePoint";
+import { bocpd, cusum, cusumComponents } from "../../lib/quant/changePoint";
 import { invertSpd, kalmanFilter, leastSquaresCovariance } from "../../lib/quant/kalman";
 import { Prng } from "../../lib/quant/prng";
 
@@ -184,5 +184,37 @@ describe("CUSUM change points", () => {
     expect(byComponent[1].flagged[0]).toBeGreaterThanOrEqual(60);
     expect(byComponent[1].flagged[0]).toBeLessThanOrEqual(65);
     expect(flagged[0]).toBe(byComponent[1].flagged[0]);
+  });
+});
+
+describe("Bayesian online change points (Adams & MacKay)", () => {
+  const normals = (seed: number, n: number) => {
+    const rng = new Prng(seed);
+    return Array.from({ length: n }, () => rng.normal());
+  };
+  const npdf = (x: number, m: number, v: number) =>
+    Math.exp((-0.5 * (x - m) ** 2) / v) / Math.sqrt(2 * Math.PI * v);
+
+  it("run-length posterior of two steps worked by hand", () => {
+    const H = 0.1;
+    const tau2 = 4;
+    const [z1, z2] = [0.7, 2.5];
+    // step 1: both run lengths see the prior predictive N(0, 1 + τ²): P = (H, 1 − H)
+    // step 2: r = 0 predicts N(0, 1 + τ²); r = 1 predicts N(z₁/(1 + 1/τ²), 1 + 1/(1 + 1/τ²))
+    const p0 = npdf(z2, 0, 1 + tau2);
+    const p1 = npdf(z2, z1 / (1 + 1 / tau2), 1 + 1 / (1 + 1 / tau2));
+    const un = [(H * p0 + (1 - H) * p1) * H, H * p0 * (1 - H), (1 - H) * p1 * (1 - H)];
+    const tot = un[0] + un[1] + un[2];
+    const r = bocpd([z1, z2], { hazard: H, priorVar: tau2 });
+    r.posterior.forEach((p, i) => expect(p).toBeCloseTo(un[i] / tot, 15));
+  });
+
+  it("locates a planted 2σ shift and flags nothing in control (fixed seeds)", () => {
+    // hazard 1/1000: the prior expects one change in 1 000 steps
+    const z = normals(2026, 300).map((v, i) => (i >= 150 ? v + 2 : v));
+    const r = bocpd(z, { hazard: 1 / 1000 });
+    expect(r.flagged.length).toBe(1);
+    expect(Math.abs(r.flagged[0] - 150)).toBeLessThanOrEqual(3);
+    expect(bocpd(normals(7, 300), { hazard: 1 / 1000 }).flagged).toEqual([]);
   });
 });
