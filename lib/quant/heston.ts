@@ -33,7 +33,13 @@
  * (|φ(u)| + |φ_BS(u)|)/(w² + ¼) times W falls below the tolerance (a bound on the tail for
  * integrands that decay at least like 1/w²), and [0, W] is integrated by Gauss–Legendre with
  * N = 32, 64, … nodes (starting above twice the number of oscillations of e^{iwx} on [0, W]) until
- * two successive results agree to the tolerance, tol·√(FK) in price (default tol = 1e-12).
+ * two successive results agree to the tolerance, tol·√(FK) in price (default tol = 1e-12), at
+ * most 8 192 nodes. Beyond that budget (a strike very many standard deviations out at a tiny
+ * variance, or a characteristic function decaying very slowly: rate (v₀ + κθt)√(1−ρ²)/σ), a
+ * Chernoff-type moment bound may show the out-of-the-money value is below the tolerance (the
+ * price is then intrinsic); otherwise the result is null with the reason, never a wrong number.
+ * A result accepted with an error estimate between tol and 1e-7 (relative to √(FK)) carries it
+ * in `errorEstimate`.
  */
 import { black76Price, type OptionType } from "./black76";
 
