@@ -494,7 +494,7 @@ export function logMoment(model: SvModel, x: ArrayLike<number>, t: number, p: nu
 }
 
 /**
- * Chernoff-type bound on the out-of-the-money option value, k = ln(K/F):
+ * Bounds on the out-of-the-money option value, k = ln(K/F), Chernoff-type:
  *   call (k > 0): (e^X − e^k)⁺ ≤ e^{pX}·e^{−k(p−1)}(p − 1)^{p−1}/p^p, p > 1;
  *   put  (k < 0): (e^k − e^X)⁺ ≤ e^{−qX}·e^{k(1+q)}q^q/(1 + q)^{1+q}, q > 0;
  * times F, minimised over a ladder of moments that do not explode.
@@ -513,6 +513,10 @@ function otmBound(model: SvModel, x: ArrayLike<number>, t: number, F: number, K:
     }
     if (lb < best) best = lb; // NaN (exploded) never wins
   }
+  // and (F_T − K)⁺, (K − F_T)⁺ ≤ |F_T − F| on the out-of-the-money side, so by Cauchy–Schwarz
+  // the value is at most F·√(E[(F_T/F)²] − 1): tight when the variance is tiny
+  const m2 = Math.expm1(logMoment(model, x, t, 2));
+  if (m2 >= 0) best = Math.min(best, 0.5 * Math.log(m2));
   return F * Math.exp(best);
 }
 
@@ -592,6 +596,11 @@ export function svPriceResult(
   while (n < (Math.abs(lx) * W) / Math.PI + 32 && n < 2 * maxNodes) n *= 2;
   let cur = NaN;
   let err = Infinity;
+  if (W > 1e6) {
+    // a vanishing variance: the domain is huge, try the moment bound before the quadrature
+    const bound = otmBound(model, x, t, forward, strike);
+    if (bound <= tol * sqrtFK) return { price: intrinsic, errorEstimate: bound, nodes: 0 };
+  }
   if (n <= maxNodes / 2) {
     let prev = integrate(n);
     while (n < maxNodes) {
