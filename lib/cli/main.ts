@@ -18,7 +18,8 @@ commands:
   proposals execute <id>     record that an approved proposal took effect
   audit verify [--json]      recompute the audit chain and check every review signature
   iv                         implied vols of JSON lines on stdin
-  calibrate <file>           fit a volatility surface to a chain file
+  price                      Heston / Bates prices of JSON lines on stdin
+  calibrate <file>           fit a volatility surface (or Heston / Bates) to a chain file
   var --prices <csv>         VaR / ES of a daily price series
   backtest --prices <csv>    backtest a VaR method over a daily price series
 `;

@@ -7,14 +7,23 @@
 //  - "surface-json": MaksM05's deribit_BTC_surface_snapshot_2026-05-26.json (instruments, quotes
 //    and forwards as separate lists);
 //  - "book-summary-json": a Deribit public/get_book_summary_by_currency response (JSON-RPC envelope
-//    or its bare result array).
-// Everything becomes Snapshot[] (lib/market/types), one per (asset, capture time).
+//    or its bare result array);
+//  - "generic-json": any venue's chain as {"asOf", "underlying", "quotes": [{"t" | "expiry",
+//    "strike", "forward", "type", "midIv" | "midPrice", "bidIv"?, "askIv"?, "bidPrice"?,
+//    "askPrice"?}]}, prices undiscounted in the forward's currency.
+// The Deribit layouts become Snapshot[] (lib/market/types), one per (asset, capture time); the
+// generic layout, whose prices are not coin-denominated, becomes a GenericChain.
 import { z } from "zod";
 import { readCsv } from "./replay";
 import type { OptionQuote, Snapshot } from "./types";
 
 export type ChainLayout =
-  "weekly-csv" | "daily-otm-csv" | "snapshot-csv" | "surface-json" | "book-summary-json";
+  | "weekly-csv"
+  | "daily-otm-csv"
+  | "snapshot-csv"
+  | "surface-json"
+  | "book-summary-json"
+  | "generic-json";
 
 export class ChainFileError extends Error {}
 
@@ -24,6 +33,30 @@ export interface ChainFile {
   snapshots: Snapshot[];
   /** Rows skipped while reading (e.g. linear USDC options in a book summary), by reason. */
   skipped: Record<string, number>;
+  /** The generic layout's quotes (its `snapshots` is empty). */
+  generic?: GenericChain;
+}
+
+/** One quote of the generic layout; absent fields are null. */
+export interface GenericQuote {
+  /** Years to expiry (from "t", or from "expiry" − asOf over a 365-day year). */
+  t: number;
+  expiry: number | null;
+  strike: number;
+  forward: number;
+  type: "call" | "put";
+  midIv: number | null;
+  midPrice: number | null;
+  bidIv: number | null;
+  askIv: number | null;
+  bidPrice: number | null;
+  askPrice: number | null;
+}
+
+export interface GenericChain {
+  asOf: number;
+  underlying: string;
+  quotes: GenericQuote[];
 }
 
 const EXPIRY_MS_OF_DAY = 8 * 3_600_000; // Deribit expiries settle at 08:00 UTC
@@ -349,6 +382,69 @@ function parseBookSummary(rows: unknown[]): {
   return { snapshots: groupsToSnapshots(groups, "book-summary-json"), skipped };
 }
 
+const positive = z.number().finite().positive();
+const GenericQuoteSchema = z
+  .object({
+    t: positive.optional(),
+    expiry: z.string().optional(),
+    strike: positive,
+    forward: positive,
+    type: z.enum(["call", "put"]),
+    midIv: positive.optional(),
+    midPrice: z.number().finite().nonnegative().optional(),
+    bidIv: positive.optional(),
+    askIv: positive.optional(),
+    bidPrice: z.number().finite().nonnegative().optional(),
+    askPrice: z.number().finite().nonnegative().optional(),
+  })
+  .strict()
+  .superRefine((q, ctx) => {
+    if (q.t === undefined && q.expiry === undefined) {
+      ctx.addIssue({ code: "custom", path: ["t"], message: 'needs "t" (years) or "expiry"' });
+    }
+    if (q.expiry !== undefined && !Number.isFinite(Date.parse(q.expiry))) {
+      ctx.addIssue({ code: "custom", path: ["expiry"], message: "not an ISO time" });
+    }
+    if (q.midIv === undefined && q.midPrice === undefined) {
+      ctx.addIssue({ code: "custom", path: ["midIv"], message: 'needs "midIv" or "midPrice"' });
+    }
+  });
+const GenericJson = z
+  .object({
+    asOf: z.string().refine((v) => Number.isFinite(Date.parse(v)), "not an ISO time"),
+    underlying: z.string().regex(/^[A-Za-z0-9]+$/, "letters and digits only"),
+    quotes: z.array(GenericQuoteSchema).min(1),
+  })
+  .strict();
+
+const YEAR_MS = 365 * 86_400_000;
+
+function parseGeneric(value: unknown): GenericChain {
+  const parsed = GenericJson.safeParse(value);
+  if (!parsed.success) throw new ChainFileError(zodMessage(parsed.error));
+  const d = parsed.data;
+  const asOf = Date.parse(d.asOf);
+  const quotes = d.quotes.map((q, i): GenericQuote => {
+    const expiry = q.expiry === undefined ? null : Date.parse(q.expiry);
+    const t = q.t ?? ((expiry as number) - asOf) / YEAR_MS;
+    if (!(t > 0)) throw new ChainFileError(`quotes.${i}.expiry: not after asOf`);
+    return {
+      t,
+      expiry,
+      strike: q.strike,
+      forward: q.forward,
+      type: q.type,
+      midIv: q.midIv ?? null,
+      midPrice: q.midPrice ?? null,
+      bidIv: q.bidIv ?? null,
+      askIv: q.askIv ?? null,
+      bidPrice: q.bidPrice ?? null,
+      askPrice: q.askPrice ?? null,
+    };
+  });
+  return { asOf, underlying: d.underlying.toUpperCase(), quotes };
+}
+
 function zodMessage(err: z.ZodError): string {
   const issue = err.issues[0];
   return `${issue.path.join(".") || "document"}: ${issue.message}`;
@@ -375,6 +471,9 @@ export function parseChainFile(text: string, fileName = "", asset?: string): Cha
     }
     if (value && typeof value === "object" && !Array.isArray(value)) {
       const o = value as Record<string, unknown>;
+      if ("quotes" in o && "asOf" in o) {
+        return { layout: "generic-json", snapshots: [], skipped: {}, generic: parseGeneric(o) };
+      }
       if ("option_quotes" in o && "instruments" in o) {
         return { layout: "surface-json", ...parseSurfaceJson(value) };
       }
@@ -389,7 +488,8 @@ export function parseChainFile(text: string, fileName = "", asset?: string): Cha
       return { layout: "book-summary-json", ...parseBookSummary(value) };
     }
     throw new ChainFileError(
-      "unknown JSON layout (expected a Deribit book summary or a surface snapshot)",
+      "unknown JSON layout (expected a Deribit book summary, a surface snapshot or the generic " +
+        '{"asOf", "underlying", "quotes"} layout)',
     );
   }
   const firstLine = trimmed.split(/\r?\n/, 1)[0] ?? "";

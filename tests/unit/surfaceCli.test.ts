@@ -185,7 +185,7 @@ describe("vigil calibrate", () => {
         /no BTC snapshot/,
       ],
       [
-        ["calibrate", "data/deribit_options_weekly_BTC.csv", "--model", "heston"],
+        ["calibrate", "data/deribit_options_weekly_BTC.csv", "--model", "sabr"],
         2,
         /unknown --model/,
       ],

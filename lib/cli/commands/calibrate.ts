@@ -1,15 +1,34 @@
 import { readFileSync } from "node:fs";
 import { basename } from "node:path";
-import { assetsOf, ChainFileError, parseChainFile, pickSnapshot } from "../../market/chainFiles";
+import {
+  assetsOf,
+  ChainFileError,
+  type GenericChain,
+  parseChainFile,
+  pickSnapshot,
+} from "../../market/chainFiles";
 import { chainImpliedVols } from "../../market/impliedVols";
 import { cleanSnapshot } from "../../market/quality";
 import { surfaceInput } from "../../market/surfaceInput";
-import { fitSurface, SURFACE_MODELS, type SurfaceModel } from "../../quant/surface";
+import { black76Price } from "../../quant/black76";
+import { paramKeys, type SvModel } from "../../quant/heston";
+import { calibrateSv, type SvObjective, type SvQuote } from "../../quant/hestonCalibration";
+import { impliedVol } from "../../quant/impliedVol";
+import {
+  fitSurface,
+  type SliceQuotes,
+  SURFACE_MODELS,
+  type SurfaceModel,
+} from "../../quant/surface";
 import { parseArgs, UsageError } from "../args";
+
+const SV_MODELS: readonly SvModel[] = ["heston", "bates"];
+const OBJECTIVES: readonly SvObjective[] = ["vega-weighted", "price"];
 
 const USAGE =
   "usage: vigil calibrate <file> [--asset BTC|ETH] [--at ISO-time] " +
-  "[--model published|svi|ssvi|essvi] [--min-expiry-days D] [--json]";
+  "[--model published|svi|ssvi|essvi|heston|bates] [--objective vega-weighted|price] " +
+  "[--starts N] [--min-expiry-days D] [--json]";
 
 const round = (x: number, d = 6) => (Number.isFinite(x) ? Number(x.toPrecision(d)) : null);
 
@@ -35,7 +54,7 @@ export default async function calibrate(args: string[]): Promise<number> {
   let parsed;
   try {
     parsed = parseArgs(args, {
-      options: ["asset", "at", "model", "min-expiry-days"],
+      options: ["asset", "at", "model", "min-expiry-days", "objective", "starts"],
       flags: ["json"],
     });
   } catch (e) {
@@ -44,8 +63,20 @@ export default async function calibrate(args: string[]): Promise<number> {
   }
   const { positional, options, flags } = parsed;
   if (positional.length !== 1) return fail(2, "expected exactly one chain file");
-  const model = (options.model ?? "published") as SurfaceModel;
-  if (!SURFACE_MODELS.includes(model)) return fail(2, `unknown --model ${options.model}`);
+  const model = (options.model ?? "published") as SurfaceModel | SvModel;
+  const svModel = SV_MODELS.includes(model as SvModel) ? (model as SvModel) : null;
+  if (!svModel && !SURFACE_MODELS.includes(model as SurfaceModel)) {
+    return fail(2, `unknown --model ${options.model}`);
+  }
+  const objective = (options.objective ?? "vega-weighted") as SvObjective;
+  if (!OBJECTIVES.includes(objective)) return fail(2, `unknown --objective ${options.objective}`);
+  const starts = options.starts === undefined ? 4 : Number(options.starts);
+  if (!(Number.isInteger(starts) && starts >= 1 && starts <= 64)) {
+    return fail(2, "--starts must be an integer from 1 to 64");
+  }
+  if (!svModel && (options.objective !== undefined || options.starts !== undefined)) {
+    return fail(2, "--objective and --starts apply to --model heston|bates");
+  }
   let at: number | undefined;
   if (options.at !== undefined) {
     at = Date.parse(options.at);
@@ -74,6 +105,17 @@ export default async function calibrate(args: string[]): Promise<number> {
     if (e instanceof ChainFileError) return fail(2, `${file}: ${e.message}`);
     throw e;
   }
+  if (chain.generic) {
+    return calibrateGeneric(chain.generic, {
+      file: basename(file),
+      model,
+      svModel,
+      objective,
+      starts,
+      minDays,
+      json: flags.has("json"),
+    });
+  }
   const assets = assetsOf(chain);
   if (assets.length === 0) return fail(2, `${file}: no option quotes in the file`);
   const asset = assetOpt ?? (assets.includes("BTC") ? "BTC" : assets[0]);
@@ -87,7 +129,44 @@ export default async function calibrate(args: string[]): Promise<number> {
   const { clean, report } = cleanSnapshot(snapshot, { now: snapshot.capturedAt });
   const ivs = chainImpliedVols({ ...snapshot, options: clean }, minDays);
   const cleaning = Object.fromEntries(Object.entries(report.dropped).filter(([, n]) => n > 0));
-  const fit = fitSurface(surfaceInput(ivs), { model });
+  if (svModel) {
+    const quotes: SvQuote[] = ivs.expiries.flatMap((e) =>
+      e.points.map((p) => ({
+        t: e.t,
+        forward: e.forward,
+        strike: p.strike,
+        type: p.type,
+        price: black76Price(e.forward, p.strike, e.t, p.midIv, p.type),
+        bidIv: p.bidIv,
+        askIv: p.askIv,
+      })),
+    );
+    return printSv(
+      {
+        asOf: new Date(snapshot.capturedAt).toISOString(),
+        asset,
+        market: snapshot.market,
+        file: basename(file),
+        layout: chain.layout,
+        quotes: {
+          total: snapshot.options.length,
+          cleaning,
+          used: ivs.used,
+          dropped: ivs.dropped,
+          skippedRows: chain.skipped,
+        },
+      },
+      quotes,
+      {
+        model: svModel,
+        objective,
+        starts,
+        json: flags.has("json"),
+        expiryOf: new Map(ivs.expiries.map((e) => [e.t, e.expiry])),
+      },
+    );
+  }
+  const fit = fitSurface(surfaceInput(ivs), { model: model as SurfaceModel });
   const expiryOf = (t: number) => new Date(snapshot.capturedAt + t * 365 * 86_400_000);
   const doc = {
     asOf: new Date(snapshot.capturedAt).toISOString(),
@@ -158,5 +237,217 @@ export default async function calibrate(args: string[]): Promise<number> {
     );
   }
   process.stdout.write(lines.join("\n") + "\n");
+  return 0;
+}
+
+interface DocHead {
+  asOf: string;
+  asset: string;
+  market: string;
+  file: string;
+  layout: string;
+  quotes: Record<string, unknown>;
+}
+
+/** Heston / Bates fit and its diagnostics, printed like the surface models' (same top fields). */
+function printSv(
+  head: DocHead,
+  quotes: SvQuote[],
+  o: {
+    model: SvModel;
+    objective: SvObjective;
+    starts: number;
+    json: boolean;
+    /** Expiry instant (ms) of each maturity t, where known. */
+    expiryOf?: Map<number, number>;
+  },
+): number {
+  if (quotes.length <= paramKeys(o.model).length) {
+    process.stderr.write(
+      `vigil calibrate: ${quotes.length} usable quotes: too few to fit ${o.model}\n`,
+    );
+    if (o.json) {
+      const surface = { n: quotes.length, status: "too few quotes" };
+      process.stdout.write(JSON.stringify({ ...head, model: o.model, surface }) + "\n");
+    }
+    return 0;
+  }
+  const fit = calibrateSv(o.model, quotes, { objective: o.objective, starts: o.starts });
+  const keys = paramKeys(o.model);
+  const stdErrors = Object.fromEntries(
+    keys.map((k, i) => [k, fit.covariance ? Math.sqrt(fit.covariance[i][i]) : null]),
+  );
+  const status = fit.converged ? "converged" : `not converged: ${fit.status}`;
+  // per-expiry diagnostics of the one global fit, like the surface models' slices
+  const byT = new Map<number, number[]>();
+  quotes.forEach((q, i) => byT.set(q.t, [...(byT.get(q.t) ?? []), i]));
+  const slices = [...byT.entries()]
+    .sort(([a], [b]) => a - b)
+    .map(([t, idx]) => {
+      const errs = idx
+        .map((i) => Math.abs(fit.modelIvs[i] - fit.marketIvs[i]))
+        .filter(Number.isFinite);
+      const banded = idx.filter((i) => quotes[i].bidIv !== undefined);
+      const inside = banded.filter(
+        (i) => fit.modelIvs[i] >= quotes[i].bidIv! && fit.modelIvs[i] <= quotes[i].askIv!,
+      ).length;
+      const expiry = o.expiryOf?.get(t);
+      return {
+        ...(expiry !== undefined ? { expiry: new Date(expiry).toISOString() } : {}),
+        t,
+        forward: idx.reduce((s, i) => s + quotes[i].forward, 0) / idx.length,
+        n: idx.length,
+        rmseVolPts: errs.length
+          ? 100 * Math.sqrt(errs.reduce((s, e) => s + e * e, 0) / errs.length)
+          : null,
+        maxErrVolPts: errs.length ? 100 * Math.max(...errs) : null,
+        insideSpreadShare: banded.length ? inside / banded.length : null,
+      };
+    });
+  const doc = {
+    ...head,
+    model: o.model,
+    objective: fit.objective,
+    params: fit.params,
+    stdErrors,
+    feller: fit.feller,
+    starts: fit.starts.map((s) => ({ cost: s.cost, status: s.status, iterations: s.iterations })),
+    slices,
+    surface: {
+      n: fit.n,
+      rmseVolPts: fit.rmseVolPts,
+      maxErrVolPts: fit.maxErrVolPts,
+      insideSpreadShare: Number.isFinite(fit.insideSpreadShare) ? fit.insideSpreadShare : null,
+      priceRmse: fit.priceRmse,
+      fitMs: fit.fitMs,
+      status,
+    },
+  };
+  if (o.json) {
+    process.stdout.write(JSON.stringify(roundDeep(doc)) + "\n");
+    return 0;
+  }
+  const f = (x: number, d = 3) => (Number.isFinite(x) ? x.toFixed(d) : "-");
+  const lines = [
+    `${head.asset} ${head.asOf}  ${head.layout}  model ${o.model} (${fit.objective})  quotes used ${fit.n}`,
+    keys
+      .map((k) => `${k} ${f((fit.params as unknown as Record<string, number>)[k], 4)}`)
+      .join("  ") + `  feller ${f(fit.feller, 2)}`,
+    `surface: rmse ${f(fit.rmseVolPts)} vol pts, max ${f(fit.maxErrVolPts)}, inside ${f(fit.insideSpreadShare)}, ` +
+      `${f(fit.fitMs, 1)} ms, ${status}`,
+  ];
+  process.stdout.write(lines.join("\n") + "\n");
+  return 0;
+}
+
+/** The generic JSON layout: quotes as given (no Deribit cleaning; prices in the forward's currency). */
+function calibrateGeneric(
+  g: GenericChain,
+  o: {
+    file: string;
+    model: SurfaceModel | SvModel;
+    svModel: SvModel | null;
+    objective: SvObjective;
+    starts: number;
+    minDays: number;
+    json: boolean;
+  },
+): number {
+  const dropped: Record<string, number> = {};
+  const drop = (why: string) => (dropped[why] = (dropped[why] ?? 0) + 1);
+  const ivOf = (iv: number | null, price: number | null, q: GenericChain["quotes"][number]) =>
+    iv ?? (price === null ? NaN : impliedVol(price, q.forward, q.strike, q.t, q.type));
+  const rows: Array<{ q: GenericChain["quotes"][number]; mid: number; bid: number; ask: number }> =
+    [];
+  for (const q of g.quotes) {
+    if (q.t * 365 < o.minDays) {
+      drop("expiring too soon");
+      continue;
+    }
+    const mid = ivOf(q.midIv, q.midPrice, q);
+    if (!Number.isFinite(mid)) {
+      drop("mid IV not attainable");
+      continue;
+    }
+    rows.push({ q, mid, bid: ivOf(q.bidIv, q.bidPrice, q), ask: ivOf(q.askIv, q.askPrice, q) });
+  }
+  const head: DocHead = {
+    asOf: new Date(g.asOf).toISOString(),
+    asset: g.underlying,
+    market: `file:${g.underlying}`,
+    file: o.file,
+    layout: "generic-json",
+    quotes: { total: g.quotes.length, used: rows.length, dropped },
+  };
+  if (o.svModel) {
+    const quotes: SvQuote[] = rows.map(({ q, mid, bid, ask }) => ({
+      t: q.t,
+      forward: q.forward,
+      strike: q.strike,
+      type: q.type,
+      price: q.midPrice ?? black76Price(q.forward, q.strike, q.t, mid, q.type),
+      ...(Number.isFinite(bid) && Number.isFinite(ask) ? { bidIv: bid, askIv: ask } : {}),
+    }));
+    const expiryOf = new Map<number, number>();
+    for (const { q } of rows) if (q.expiry !== null) expiryOf.set(q.t, q.expiry);
+    return printSv(head, quotes, {
+      model: o.svModel,
+      objective: o.objective,
+      starts: o.starts,
+      json: o.json,
+      expiryOf,
+    });
+  }
+  // surface models weight by the bid–ask IV spread: quotes without one are left out
+  const byT = new Map<number, typeof rows>();
+  for (const r of rows) {
+    if (!(Number.isFinite(r.bid) && Number.isFinite(r.ask) && r.ask > r.bid)) {
+      drop("no bid/ask IV band");
+      continue;
+    }
+    byT.set(r.q.t, [...(byT.get(r.q.t) ?? []), r]);
+  }
+  const input: SliceQuotes[] = [...byT.entries()]
+    .sort(([a], [b]) => a - b)
+    .map(([t, rs]) => {
+      rs.sort((a, b) => a.q.strike - b.q.strike);
+      const forward = rs.reduce((s, r) => s + r.q.forward, 0) / rs.length;
+      return {
+        t,
+        forward,
+        k: rs.map((r) => Math.log(r.q.strike / r.q.forward)),
+        midIv: rs.map((r) => r.mid),
+        bidIv: rs.map((r) => r.bid),
+        askIv: rs.map((r) => r.ask),
+      };
+    });
+  const fit = fitSurface(input, { model: o.model as SurfaceModel });
+  const doc = {
+    ...head,
+    model: o.model,
+    slices: fit.slices.map((s) => ({
+      t: s.t,
+      forward: s.forward,
+      params: s.params,
+      n: s.n,
+      rmseVolPts: s.rmseVolPts,
+      maxErrVolPts: s.maxErrVolPts,
+      insideSpreadShare: s.insideSpreadShare,
+      butterflyViolations: s.butterflyViolations,
+      status: s.status,
+    })),
+    skippedSlices: fit.skipped,
+    surface: fit.surface,
+  };
+  if (o.json) {
+    process.stdout.write(JSON.stringify(roundDeep(doc)) + "\n");
+    return 0;
+  }
+  const f = (x: number, d = 3) => (Number.isFinite(x) ? x.toFixed(d) : "-");
+  process.stdout.write(
+    `${head.asset} ${head.asOf}  generic-json  model ${o.model}  quotes used ${rows.length}\n` +
+      `surface: rmse ${f(fit.surface.rmseVolPts)} vol pts, inside ${f(fit.surface.insideSpreadShare)}, ` +
+      `${f(fit.surface.fitMs, 1)} ms, ${fit.surface.status}\n`,
+  );
   return 0;
 }
