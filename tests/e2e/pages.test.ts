@@ -224,6 +224,44 @@ describe.skipIf(!canRun)("pages in headless Chromium", () => {
     await p.close();
   });
 
+  // Before the cron test: its run, as of now, expires every open proposal (TTL in data time).
+  it("committee and audit pages: the queue with quorum progress, no members yet, the chain's head", async () => {
+    const c = await visit("/committee", "committee");
+    const queue = await c.getByTestId("queue").locator("tbody tr").allTextContents();
+    expect(queue.length).toBeGreaterThan(0);
+    for (const row of queue) expect(row).toMatch(/0\/2 approve/);
+    expect(await c.textContent("main")).toContain("No members yet");
+    expect(await c.getByTestId("sign-in").textContent()).toBe("Sign in with Ethereum");
+    await c.close();
+    const a = await visit("/audit", "audit");
+    expect(await a.getByTestId("audit-head").textContent()).toMatch(
+      /Head: event \d+, hash [0-9a-f]{64}/,
+    );
+    const kinds = await a
+      .getByTestId("audit-events")
+      .locator("tbody tr td:nth-child(3)")
+      .allTextContents();
+    expect(kinds).toContain("run.recorded");
+    expect(kinds).toContain("proposal.reaffirmed");
+    await a.close();
+    const md = await fetch(`${base}/proposals/1/arfc.md`);
+    expect(md.headers.get("content-type")).toMatch(/^text\/markdown/);
+    const text = await md.text();
+    expect(text).toMatch(/^# \[ARFC\] /);
+    for (const section of [
+      "## Summary",
+      "## Motivation",
+      "## Specification",
+      "## References",
+      "## Disclaimer",
+      "## Copyright",
+    ])
+      expect(text).toContain(section);
+    expect(text).toMatch(
+      /\| deribit:BTC \| perp\.maintenanceMarginFraction \| 5\.00 % \| 6\.25 % \|/,
+    );
+  });
+
   it("the cron route runs one job per slot even when delivered twice at once", async () => {
     const call = () =>
       fetch(`${base}/api/cron/run`, { headers: { authorization: "Bearer e2e-secret" } });
