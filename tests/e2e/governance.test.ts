@@ -284,6 +284,37 @@ describe.skipIf(!canRun)("committee end to end", () => {
     expect(await counts()).toEqual(after);
   });
 
+  it("in production the server refuses to start without NEXTAUTH_SECRET", async () => {
+    const port = await freePort();
+    const env: NodeJS.ProcessEnv = {
+      ...process.env,
+      DATABASE_URL: dbUrl,
+      DB_DRIVER: "pg",
+      NODE_ENV: "production",
+    };
+    delete env.NEXTAUTH_SECRET;
+    const child = spawn(
+      process.execPath,
+      ["node_modules/next/dist/bin/next", "start", "-p", String(port), "-H", "127.0.0.1"],
+      { env, stdio: ["ignore", "pipe", "pipe"] },
+    );
+    let output = "";
+    child.stdout!.on("data", (d) => (output += d));
+    child.stderr!.on("data", (d) => (output += d));
+    const code = await new Promise<number | null>((resolve) => {
+      const timer = setTimeout(() => {
+        child.kill("SIGKILL");
+        resolve(null);
+      }, 30_000);
+      child.on("exit", (c) => {
+        clearTimeout(timer);
+        resolve(c);
+      });
+    });
+    expect(code).toBe(1);
+    expect(output).toMatch(/refuses to start: NEXTAUTH_SECRET must be set in production/);
+  });
+
   async function walletContext(account: PrivateKeyAccount): Promise<BrowserContext> {
     const context = await browser!.newContext({ viewport: { width: 1280, height: 900 } });
     // EIP-1193 provider backed by the account in this (test) process: real signatures.

@@ -430,6 +430,21 @@ for (const target of testDatabases) {
       expect(c.proposedValue).toBe(0.0635);
     });
 
+    it("the dead-band holds a target close to the current value: no proposal, the open one untouched", async () => {
+      const open = await h.db.select().from(proposals).where(eq(proposals.status, "open"));
+      const wide = structuredClone(DEFAULT_CONFIG);
+      wide.markets[0].parameters[0].policy.guardrails.deadBandRelative = 0.9;
+      const s = await run(h, "2026-02-25T10:00:00Z", "gov-wide", wide);
+      const t = await proposeTrace(h, s.runId);
+      const target = t.step("target-bounds")!.after;
+      const band = t.step("dead-band")!;
+      expect(band.relativeGap).toBeCloseTo(Math.abs(target - 0.0625) / 0.0625, 12);
+      expect(band.passed).toBe(false);
+      expect(t.reason).toMatch(/dead-band/);
+      expect(s.markets[0].proposals).toEqual([]);
+      expect(await h.db.select().from(proposals).where(eq(proposals.status, "open"))).toEqual(open);
+    });
+
     it("the audit chain verifies, and a re-chained edit of a signed review is caught by its signature", async () => {
       const trail = await auditTrail(h.db);
       const kinds = new Set(trail.map((e) => e.kind));

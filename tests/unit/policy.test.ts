@@ -176,3 +176,60 @@ describe("applyGuardrails", () => {
     );
   });
 });
+
+describe("guardrails over sequences of runs, reviews and executions (property)", () => {
+  // A parameter's life simulated from the pure rules alone: each day a target arrives, the
+  // guardrails decide, and the committee approves (then executes), rejects or lets it lie.
+  const g2 = {
+    maxIncrease: { kind: "relative" as const, value: 0.25 },
+    maxDecrease: { kind: "absolute" as const, value: 0.01 },
+    deadBandRelative: 0.05,
+    minDelayHours: 72,
+    cooldownAfterRejectHours: 48,
+  };
+  it("never proposes inside the delay or the cool-down, and every executed value is in bounds and on the grid", () => {
+    fc.assert(
+      fc.property(
+        fc.array(
+          fc.record({
+            target: fc.double({ min: 0, max: 0.6, noNaN: true }),
+            hoursLater: fc.integer({ min: 1, max: 120 }),
+            decision: fc.constantFrom("approve", "reject", "ignore"),
+          }),
+          { minLength: 1, maxLength: 40 },
+        ),
+        (days) => {
+          let now = 0;
+          let current = 0.05;
+          let lastChange = -1000;
+          let lastReject = -Infinity;
+          for (const d of days) {
+            now += d.hoursLater;
+            const o = applyGuardrails({
+              current,
+              target: d.target,
+              min: 0.005,
+              max: 0.25,
+              step: 0.0005,
+              guardrails: g2,
+              hoursSinceLastChange: now - lastChange,
+              hoursSinceLastReject: now - lastReject,
+            });
+            if (o.proposed === null) continue;
+            expect(now - lastChange).toBeGreaterThanOrEqual(72);
+            expect(now - lastReject).toBeGreaterThanOrEqual(48);
+            if (d.decision === "approve") {
+              // Decided and executed within the hour: the delay counts from the execution.
+              current = o.proposed;
+              lastChange = now + 1;
+              expect(current).toBeGreaterThanOrEqual(0.005);
+              expect(current).toBeLessThanOrEqual(0.25);
+              expect(Math.abs(current / 0.0005 - Math.round(current / 0.0005))).toBeLessThan(1e-9);
+            } else if (d.decision === "reject") lastReject = now + 1;
+          }
+        },
+      ),
+      { numRuns: 1000 },
+    );
+  });
+});

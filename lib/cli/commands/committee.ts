@@ -8,6 +8,7 @@ import {
   ROLES,
   type Role,
 } from "../../../db/queries/governance";
+import { isAddress } from "viem";
 import { parseArgs, UsageError } from "../args";
 import { parseTime } from "./run";
 
@@ -33,6 +34,8 @@ export default async function committee(args: string[]): Promise<number> {
     throw new UsageError(`unexpected arguments\n${USAGE}`);
   if (sub === "add" && !ROLES.includes(options.role as Role))
     throw new UsageError(`--role must be one of ${ROLES.join(", ")}`);
+  if (sub !== "list" && !isAddress(positional[0], { strict: false }))
+    throw new UsageError(`'${positional[0]}' is not an Ethereum address`);
   const validFrom = options.from ? parseTime(options.from, "--from") : undefined;
   const validUntil = options.until ? parseTime(options.until, "--until") : undefined;
   const handle = await openDb(dbConfigFromEnv());
