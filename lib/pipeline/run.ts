@@ -222,15 +222,20 @@ async function runMarket(
           windowTo,
         }),
       ),
+      methodErrors: r.methodErrors,
       stress: r.stress,
       targets: r.targets,
+      // Which method drives each parameter, why, and the model-risk spread (market page chart).
+      qualification: r.qualification,
       backtests: r.backtests.map((b) => ({
         method: b.method,
         level: b.level,
         days: b.days,
+        side: b.side,
         exceptions: b.exceptions,
-        zone: b.trafficLight.zone,
+        zone: b.trafficLight?.zone ?? null,
         kupiecP: b.kupiec.pValue,
+        errors: b.errors.length,
       })),
     }),
   );
@@ -247,7 +252,15 @@ async function runMarket(
   const prev = await previousEs(db, market.id, asOf);
   const proposed = await stage(
     "propose",
-    () => propose({ market, risk, state, previousEs: prev, asOf: asOf.getTime() }),
+    () =>
+      propose({
+        market,
+        risk,
+        backtests: outcome.backtests ?? [],
+        state,
+        previousEs: prev,
+        asOf: asOf.getTime(),
+      }),
     (r) => ({
       considered: r.considered.map((c) => ({
         parameter: c.name,

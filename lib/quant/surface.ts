@@ -209,6 +209,17 @@ function ivOfOtm(q: number, k: number, t: number): number {
   return Number.isFinite(v) ? v : q > 0.5 ? Infinity : 0;
 }
 
+/**
+ * The implied vol of a normalised OTM price, or NaN when the price cannot be inverted (no time
+ * value left on the grid, or above the no-arbitrage bound): what the surface publishes. The
+ * fitting start values use ivOfOtm's 0 / ∞ clamps; nothing published does.
+ */
+function publishedIv(q: number, k: number, t: number): number {
+  if (!(q > 0)) return NaN;
+  const v = impliedVol(q, 1, Math.exp(k), t, k < 0 ? "put" : "call");
+  return Number.isFinite(v) && v > 0 ? v : NaN;
+}
+
 // ---------------------------------------------------------------------------------------------
 // Mark IV diagnostics
 
@@ -574,7 +585,7 @@ export function fitSurface(input: SliceQuotes[], opts: FitOptions): SurfaceFit {
         if (cache.size > 64) cache.clear();
         cache.set(t, q);
       }
-      const v = ivOfOtm(interpolateOtm(st.grid, q, k), k, t);
+      const v = publishedIv(interpolateOtm(st.grid, q, k), k, t);
       return v * v * t;
     };
   } else {
@@ -641,7 +652,11 @@ export function fitSurface(input: SliceQuotes[], opts: FitOptions): SurfaceFit {
     ...(mark ? { mark } : {}),
     skipped,
     totalVariance,
-    impliedVol: (k, t) => Math.sqrt(Math.max(totalVariance(k, t), 0) / t),
+    // NaN where the surface has no invertible price (never a vol of 0 standing in for it)
+    impliedVol: (k, t) => {
+      const w = totalVariance(k, t);
+      return w > 0 ? Math.sqrt(w / t) : NaN;
+    },
   };
 }
 
