@@ -200,7 +200,12 @@ async function runMarket(
           atmVol: e.atmVol,
           quotes: e.points.length,
         })),
-        surfaces: fits.map((f) => ({ model: f.model, ...f.surface })),
+        // The representation (grid time values) is stored with the surface, not in the summary.
+        surfaces: fits.map(({ model, surface: { representation: _rep, ...d } }) => ({
+          model,
+          ...d,
+          representationStored: _rep != null,
+        })),
         mark: fits[0].mark ?? null,
       }),
     );
