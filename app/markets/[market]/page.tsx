@@ -25,6 +25,8 @@ interface FitDiagnostics {
   fitIv?: number[];
   markRmseVolPts?: number | null;
   status?: string;
+  /** Refit without every third strike, scored at those strikes beside the mark (same quotes). */
+  outOfSample?: { n: number; rmseVolPts: number; markRmseVolPts: number } | null;
 }
 
 const METHOD_COLORS = ["#f85149", "#d29922", "#a371f7", "#3fb950", "#5cc8ff"];
@@ -72,6 +74,8 @@ export default async function MarketPage({ params }: { params: Promise<{ market:
       r.publishedRmse = d.rmseVolPts ?? null;
       r.markRmse = d.mark?.rmseVolPts ?? null;
       r.inside = d.insideSpreadShare ?? null;
+      r.oosRmse = d.outOfSample?.rmseVolPts ?? null;
+      r.oosMarkRmse = d.outOfSample?.markRmseVolPts ?? null;
     }
     if (s.model === "svi") r.sviRmse = d.rmseVolPts ?? null;
   }
@@ -81,6 +85,16 @@ export default async function MarketPage({ params }: { params: Promise<{ market:
     r[`var${tag}_${m.method}`] = m.var;
     r[`es${tag}_${m.method}`] = m.es;
   }
+  for (const m of history.modelRisk) {
+    const r = row(m.runId, m.asOf);
+    r.spreadAllMin = m.spread.all?.min ?? null;
+    r.spreadAllMax = m.spread.all?.max ?? null;
+    r.spreadQualifiedMin = m.spread.qualified?.min ?? null;
+    r.spreadQualifiedMax = m.spread.qualified?.max ?? null;
+    r.spreadAll = m.spread.all?.range ?? null;
+    r.spreadWarning = m.warningThreshold;
+  }
+  const lastModelRisk = history.modelRisk.at(-1);
   for (const q of history.data) {
     const r = row(q.runId, q.asOf);
     r.quotesTotal = q.total;
@@ -303,6 +317,20 @@ export default async function MarketPage({ params }: { params: Promise<{ market:
           { key: "markRmse", name: "Deribit mark", color: "#8b98a5" },
         ]}
       />
+      <h3>Out-of-sample fit error at held-out strikes (vol points)</h3>
+      <p className="muted">
+        Each run refits the published surface without every third strike of each expiry and scores
+        it at those strikes against the mid, beside Deribit&apos;s mark on the same quotes.
+      </p>
+      <Lines
+        data={historyRows}
+        x="date"
+        yFormat="number"
+        series={[
+          { key: "oosRmse", name: "published surface, held-out strikes", color: "#5cc8ff" },
+          { key: "oosMarkRmse", name: "Deribit mark, same strikes", color: "#8b98a5" },
+        ]}
+      />
       <h3>Option quotes per run</h3>
       <Lines
         data={historyRows}
@@ -314,7 +342,33 @@ export default async function MarketPage({ params }: { params: Promise<{ market:
           { key: "quotesUsed", name: "fed the surface (two-sided OTM)", color: "#3fb950" },
         ]}
       />
-      <h3>1-day Expected Shortfall at 99 % by method (loss = −log return)</h3>
+      <h3>Model risk: spread of the governed parameter&apos;s ES across methods</h3>
+      <p className="muted" data-testid="model-risk">
+        The liquidation-horizon ES at the policy&apos;s level (worse side) by every method and by
+        the methods whose own 250-day backtest qualifies them (green on both sides, Kupiec and
+        Christoffersen passed at 5 %).
+        {lastModelRisk &&
+          ` Latest run: ${riskMethodName(lastModelRisk.chosen)} drives ${lastModelRisk.parameter} (${lastModelRisk.basis}); ` +
+            `range across all methods ${pct(lastModelRisk.spread.all?.range)}` +
+            (lastModelRisk.warning
+              ? ` — above the ${pct(lastModelRisk.warningThreshold)} warning threshold.`
+              : ".")}
+      </p>
+      <Lines
+        data={historyRows}
+        x="date"
+        series={[
+          { key: "spreadAllMin", name: "lowest ES, all methods", color: "#8b98a5", style: "dash" },
+          { key: "spreadAllMax", name: "highest ES, all methods", color: "#8b98a5", style: "dash" },
+          { key: "spreadQualifiedMin", name: "lowest ES, qualified", color: "#3fb950" },
+          { key: "spreadQualifiedMax", name: "highest ES, qualified", color: "#f85149" },
+          { key: "spreadAll", name: "range, all methods", color: "#d29922" },
+          { key: "spreadWarning", name: "warning threshold", color: "#a371f7", style: "dash" },
+        ]}
+      />
+      <h3>
+        1-day Expected Shortfall at 99 % by method (worse side: long or short, simple returns)
+      </h3>
       <Lines
         data={historyRows}
         x="date"
