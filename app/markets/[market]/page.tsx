@@ -45,14 +45,43 @@ export default async function MarketPage({ params }: { params: Promise<{ market:
   ]);
   // The backtest series of every method on one date axis: realized loss, each method's VaR, and
   // the days the policy's method (historical simulation) was exceeded.
+  // Long side (loss 1 − P_t/P_{t−1}) and short side (P_t/P_{t−1} − 1) each against its own VaR;
+  // runs stored before the two-sided change have only the first.
   const btRows = new Map<string, Record<string, number | string | null>>();
+  let hasShort = false;
   for (const b of bt?.rows ?? []) {
-    const series = (b.details as { series: { date: string; var: number; loss: number }[] }).series;
+    const series = (
+      b.details as {
+        series: {
+          date: string;
+          var: number;
+          loss: number;
+          shortVar?: number;
+          shortLoss?: number;
+        }[];
+      }
+    ).series;
     for (const p of series) {
       let r = btRows.get(p.date);
-      if (!r) btRows.set(p.date, (r = { date: p.date, loss: p.loss, exception: null }));
+      if (!r) {
+        btRows.set(
+          p.date,
+          (r = {
+            date: p.date,
+            loss: p.loss,
+            exception: null,
+            shortLoss: p.shortLoss ?? null,
+            shortException: null,
+          }),
+        );
+      }
       r[`var_${b.method}`] = p.var;
       if (b.method === "hs" && p.loss > p.var) r.exception = p.loss;
+      if (p.shortVar !== undefined && p.shortLoss !== undefined) {
+        hasShort = true;
+        r[`svar_${b.method}`] = p.shortVar;
+        if (b.method === "hs" && p.shortLoss > p.shortVar) r.shortException = p.shortLoss;
+      }
     }
   }
   const backtestSeries = [...btRows.values()].sort((a, b) =>
@@ -234,7 +263,9 @@ export default async function MarketPage({ params }: { params: Promise<{ market:
             Run <Link href={`/runs/${bt.runId}`}>#{bt.runId}</Link>: each of the last{" "}
             {bt.rows[0]?.days} days&apos; 1-day VaR at 99 % forecast from the{" "}
             {bt.rows[0]?.estimationWindow} returns before it (re-estimated daily), against that
-            day&apos;s realized loss. Zones: Basel traffic light by cumulative binomial probability.
+            day&apos;s realized loss, for a long and for a short position (simple returns). The
+            table shows the side with more exceptions (both sides are stored); zones: Basel traffic
+            light by cumulative binomial probability, at 99 % only.
           </p>
           <table data-testid="backtests">
             <thead>
@@ -272,7 +303,7 @@ export default async function MarketPage({ params }: { params: Promise<{ market:
               ))}
             </tbody>
           </table>
-          <h3>Realized daily losses against each method&apos;s 99 % VaR</h3>
+          <h3>Long side: realized daily losses against each method&apos;s 99 % VaR</h3>
           <Lines
             data={backtestSeries}
             x="date"
@@ -291,6 +322,29 @@ export default async function MarketPage({ params }: { params: Promise<{ market:
               })),
             ]}
           />
+          {hasShort && (
+            <>
+              <h3>Short side: realized daily losses against each method&apos;s 99 % VaR</h3>
+              <Lines
+                data={backtestSeries}
+                x="date"
+                series={[
+                  { key: "shortLoss", name: "realized loss", color: "#8b98a5", style: "points" },
+                  {
+                    key: "shortException",
+                    name: "exception (historical simulation)",
+                    color: "#f85149",
+                    style: "points",
+                  },
+                  ...RISK_METHODS.map((m, i) => ({
+                    key: `svar_${m}`,
+                    name: `VaR ${riskMethodName(m)}`,
+                    color: METHOD_COLORS[i],
+                  })),
+                ]}
+              />
+            </>
+          )}
         </>
       ) : (
         <p className="muted">No backtest yet.</p>
