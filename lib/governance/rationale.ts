@@ -51,7 +51,10 @@ export function proposalRationale(r: RationaleInput): string {
   );
   if (r.qualification) parts.push(...qualificationSentences(r.qualification));
   parts.push(
-    `With a ${h}-day liquidation horizon (the ${h}-day ES itself, not a scaled 1-day one) and a ` +
+    (h === 1
+      ? "With a 1-day liquidation horizon and a "
+      : `With a ${h}-day liquidation horizon (the simulated ${h}-day ES itself, not a √${h}-scaled ` +
+        "1-day one) and a ") +
       `liquidity add-on of ${pct(d.liquidityAddOn)}, the policy target for ` +
       `${r.parameter} is ${pct(d.target)} (rounded up from ${pct(d.unrounded, 3)}), against the ` +
       `current ${pct(r.current)}.`,
