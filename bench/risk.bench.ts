@@ -56,7 +56,7 @@ export default async function riskBench(): Promise<BenchSection[]> {
       expected: b.expected.toFixed(1),
       "Kupiec p": b.kupiec.pValue.toFixed(3),
       "Christoffersen cc p": b.christoffersen.pValueCc.toFixed(3),
-      zone: b.trafficLight.zone,
+      zone: b.trafficLight?.zone ?? "none",
       Z2: b.z2.value.toFixed(3),
       "Z2 p": b.z2.pValue.toFixed(3),
     });

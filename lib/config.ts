@@ -3,7 +3,7 @@
 import { createHash } from "node:crypto";
 import { existsSync, readFileSync } from "node:fs";
 import { z } from "zod";
-import { RISK_METHODS } from "./quant/riskMethods";
+import { RISK_HORIZONS, RISK_METHODS } from "./quant/riskMethods";
 
 export const MarketIdSchema = z.string().regex(/^[a-z]+:[A-Z0-9]+$/, "market id like deribit:BTC");
 export type MarketId = z.infer<typeof MarketIdSchema>;
@@ -33,11 +33,23 @@ export type Guardrails = z.infer<typeof GuardrailsSchema>;
 
 export const EsMarginPolicySchema = z.object({
   kind: z.literal("es-margin"),
-  /** Which risk method's 1-day ES drives the target. */
+  /**
+   * Which risk method's ES drives the target while its backtest qualifies it; otherwise the most
+   * conservative qualified method does (lib/risk/qualification).
+   */
   method: z.enum(RISK_METHODS),
   level: z.number().gt(0.5).lt(1),
-  /** Time the protocol needs to liquidate a position; ES is scaled by √h (square-root-of-time). */
-  liquidationHorizonDays: z.number().positive(),
+  /**
+   * Time the protocol needs to liquidate a position: the target reads the h-day ES the run
+   * computes (by the same simulation as the targets), so only the horizons it computes are valid.
+   */
+  liquidationHorizonDays: z
+    .number()
+    .refine((h) => (RISK_HORIZONS as readonly number[]).includes(h), {
+      message: `liquidationHorizonDays must be one of the computed horizons ${RISK_HORIZONS.join(", ")}`,
+    }),
+  /** A proposal carries a warning when the ES range across all methods exceeds this. */
+  modelRiskSpreadWarning: z.number().positive().optional(),
   /** Added to the scaled ES for slippage and liquidation cost, as a fraction of notional. */
   liquidityAddOn: z.number().nonnegative(),
   /** Targets are rounded up to this step (rounding up is the conservative side). */
@@ -122,6 +134,7 @@ const maintenanceMargin = (genesisValue: number): ParameterConfig => ({
     method: "hs",
     level: 0.99,
     liquidationHorizonDays: 1,
+    modelRiskSpreadWarning: 0.03,
     liquidityAddOn: 0.005,
     step: 0.0005,
     guardrails: {

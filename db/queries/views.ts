@@ -233,18 +233,35 @@ export async function latestSurfaces(db: Db, marketId: string) {
   };
 }
 
+/** The model-risk record of one run (lib/risk/qualification, stored in the assess summary). */
+export interface ModelRiskPoint {
+  runId: number;
+  asOf: Date;
+  parameter: string;
+  chosen: string;
+  basis: string;
+  warning: boolean;
+  warningThreshold: number;
+  spread: {
+    qualified: { min: number; max: number; range: number } | null;
+    all: { min: number; max: number; range: number } | null;
+  };
+}
+
 /**
  * Per-run history of a market, oldest first: 30-day ATM vol and fit diagnostics (from the
- * surfaces) and 1-day VaR/ES by method. Bounded by `limit` runs.
+ * surfaces, without the stored representation), 1-day VaR/ES by method, quote counts and the
+ * model-risk spread of the governed parameter's ES. Bounded by `limit` runs.
  */
 export async function marketHistory(db: Db, marketId: string, limit = 2000) {
-  const [surfs, risk, data] = await Promise.all([
+  const [surfs, risk, data, modelRisk] = await Promise.all([
     db
       .select({
         runId: surfaces.runId,
         asOf: runs.asOf,
         model: surfaces.model,
-        diagnostics: surfaces.diagnostics,
+        // the grid time values are large and only needed to evaluate one run's surface
+        diagnostics: sql<unknown>`${surfaces.diagnostics} - 'representation'`,
       })
       .from(surfaces)
       .innerJoin(runs, eq(runs.id, surfaces.runId))
@@ -280,8 +297,34 @@ export async function marketHistory(db: Db, marketId: string, limit = 2000) {
       .where(and(eq(runMarkets.marketId, marketId), isNotNull(runMarkets.quality)))
       .orderBy(desc(runs.asOf))
       .limit(limit),
+    db
+      .select({
+        runId: runStages.runId,
+        asOf: runs.asOf,
+        qualification: sql<unknown>`${runStages.summary}->'qualification'->0`,
+      })
+      .from(runStages)
+      .innerJoin(runs, eq(runs.id, runStages.runId))
+      .where(
+        and(
+          eq(runStages.marketId, marketId),
+          eq(runStages.stage, "assess"),
+          sql`${runStages.summary} ? 'qualification'`,
+        ),
+      )
+      .orderBy(desc(runs.asOf))
+      .limit(limit),
   ]);
-  return { surfaces: surfs.reverse(), risk: risk.reverse(), data: data.reverse() };
+  const spread = modelRisk.flatMap(({ runId, asOf, qualification }) => {
+    const q = qualification as Omit<ModelRiskPoint, "runId" | "asOf"> | null;
+    return q ? [{ runId, asOf, ...q }] : [];
+  });
+  return {
+    surfaces: surfs.reverse(),
+    risk: risk.reverse(),
+    data: data.reverse(),
+    modelRisk: spread.reverse(),
+  };
 }
 
 export interface LatestRunPayload {

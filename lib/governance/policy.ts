@@ -17,13 +17,14 @@ export interface TargetDerivation {
 }
 
 /**
- * Margin target = ES_level(1 day) · √h + liquidity add-on, rounded up to the policy step.
- * √h scaling assumes i.i.d. returns over the liquidation horizon h (Basel's square-root-of-time
- * rule); with h = 1 it is exact.
+ * Margin target = ES_level(h days) + liquidity add-on, rounded up to the policy step, where `es`
+ * is the h-day ES over the liquidation horizon h as the run computes it (simulated for the GARCH
+ * methods, overlapping h-day sums for HS) — the same number the risk targets read
+ * (lib/risk/targets), not a √h-scaled one-day ES. horizonScale is therefore always 1.
  */
 export function esMarginTarget(es: number, policy: EsMarginPolicy): TargetDerivation {
   if (!(es >= 0) || !Number.isFinite(es)) throw new Error(`ES must be a finite loss, got ${es}`);
-  const horizonScale = Math.sqrt(policy.liquidationHorizonDays);
+  const horizonScale = 1;
   const unrounded = es * horizonScale + policy.liquidityAddOn;
   // Round up on the step grid; the epsilon stops 0.0600000001 from becoming 0.0605.
   const target = Math.ceil(unrounded / policy.step - 1e-9) * policy.step;

@@ -2,6 +2,8 @@
 // the window it came from, what the policy wanted and what the guardrails allowed.
 import type { EsMarginPolicy, StepLimit } from "../config";
 import { pct, pp, riskMethodName } from "../format";
+import type { RiskMethod } from "../quant/riskMethods";
+import type { Qualification } from "../risk/qualification";
 import type { GuardrailOutcome, TargetDerivation } from "./policy";
 
 export interface RationaleInput {
@@ -11,7 +13,12 @@ export interface RationaleInput {
   derivation: TargetDerivation;
   outcome: GuardrailOutcome;
   policy: EsMarginPolicy;
+  /** Which method drives the target and why; the model-risk spread (lib/risk/qualification). */
+  qualification?: Qualification;
   risk: {
+    /** The method whose h-day ES drives the target, and h. */
+    method: RiskMethod;
+    horizonDays: number;
     var: number;
     es: number;
     sampleSize: number;
@@ -36,8 +43,10 @@ export function proposalRationale(r: RationaleInput): string {
   const { derivation: d, outcome: o, policy: p, risk } = r;
   const level = pct(p.level, 1);
   const parts: string[] = [];
+  const h = risk.horizonDays;
   parts.push(
-    `${r.market}: 1-day Expected Shortfall at ${level} by ${riskMethodName(p.method)} over ` +
+    `${r.market}: ${h}-day Expected Shortfall at ${level} of the worse side (long or short, ` +
+      `simple returns) by ${riskMethodName(risk.method)} over ` +
       `${risk.sampleSize} daily returns (${risk.windowFrom} to ${risk.windowTo}) is ${pct(risk.es)}` +
       (risk.previousEs === null
         ? ""
@@ -47,12 +56,13 @@ export function proposalRationale(r: RationaleInput): string {
       `; VaR at ${level} is ${pct(risk.var)} and the worst daily loss in the window was ` +
       `${pct(risk.worstLoss)} on ${risk.worstLossDay}.`,
   );
-  const horizon =
-    p.liquidationHorizonDays === 1
-      ? "a 1-day liquidation horizon"
-      : `a ${p.liquidationHorizonDays}-day liquidation horizon (ES × √${p.liquidationHorizonDays} = ×${d.horizonScale.toFixed(3)})`;
+  if (r.qualification) parts.push(...qualificationSentences(r.qualification));
   parts.push(
-    `With ${horizon} and a liquidity add-on of ${pct(d.liquidityAddOn)}, the policy target for ` +
+    (h === 1
+      ? "With a 1-day liquidation horizon and a "
+      : `With a ${h}-day liquidation horizon (the simulated ${h}-day ES itself, not a √${h}-scaled ` +
+        "1-day one) and a ") +
+      `liquidity add-on of ${pct(d.liquidityAddOn)}, the policy target for ` +
       `${r.parameter} is ${pct(d.target)} (rounded up from ${pct(d.unrounded, 3)}), against the ` +
       `current ${pct(r.current)}.`,
   );
@@ -78,4 +88,30 @@ export function proposalRationale(r: RationaleInput): string {
         : "."),
   );
   return parts.join(" ");
+}
+
+const points = (x: number) => `${(x * 100).toFixed(2)} pp`;
+
+/** Which method drives the target and why, and the model-risk spread with its warning. */
+export function qualificationSentences(q: Qualification): string[] {
+  const out = [q.why];
+  const all = q.spread.all;
+  const qual = q.spread.qualified;
+  if (all) {
+    out.push(
+      `Model risk: the ${q.horizonDays}-day ES at ${pct(q.level, 1)} spans ${pct(all.min)} ` +
+        `(${riskMethodName(all.minMethod)}) to ${pct(all.max)} (${riskMethodName(all.maxMethod)}) ` +
+        `across all methods` +
+        (qual
+          ? ` and ${pct(qual.min)} to ${pct(qual.max)} across the qualified ones.`
+          : "; no method qualifies."),
+    );
+  }
+  if (q.warning && all) {
+    out.push(
+      `WARNING: the spread across methods (${points(all.range)}) exceeds the configured ` +
+        `${points(q.warningThreshold)}: the methods disagree and the target rests on the choice of model.`,
+    );
+  }
+  return out;
 }

@@ -12,7 +12,8 @@ export type DropReason =
   | "one-sided or no quote"
   | "in the money side"
   | "bid IV not attainable"
-  | "ask IV not attainable";
+  | "ask IV not attainable"
+  | "mid IV not attainable";
 
 export interface IvPoint {
   instrument: string;
@@ -79,6 +80,12 @@ export function chainImpliedVols(snapshot: Snapshot, minExpiryDays: number): Cha
     }
     const mid = coinToUsdForward((q.bid + q.ask) / 2, q.forward);
     const midIv = impliedVol(mid, q.forward, q.strike, t, q.type);
+    // Between two invertible prices the mid is invertible too; checked anyway, because a price
+    // that cannot be inverted must be dropped with its reason, never become a vol.
+    if (!(Number.isFinite(midIv) && midIv > 0)) {
+      drop("mid IV not attainable");
+      continue;
+    }
     let slot = byExpiry.get(q.expiry);
     if (!slot) byExpiry.set(q.expiry, (slot = { forwards: [], points: [] }));
     slot.forwards.push(q.forward);

@@ -2,17 +2,25 @@ import type { MarketConfig } from "../config";
 import type { DailyPrice } from "../market/types";
 import { dailyLogReturns } from "../quant/returns";
 import { fitGarchT } from "../quant/garch";
-import { RISK_METHODS, varEs } from "../quant/riskMethods";
+import {
+  RISK_METHODS,
+  RiskMethodError,
+  riskForecast,
+  sideLoss,
+  type RiskMethod,
+} from "../quant/riskMethods";
 import { StageError } from "./ingest";
 import { rollingBacktests, type BacktestResult } from "../quant/backtests";
 import {
   shockGrid,
   spotShockLadder,
   worstMoves,
+  type DroppedCell,
   type ShockCell,
   type WorstMove,
 } from "../quant/stress";
 import type { SurfaceFit } from "../quant/surface";
+import { qualify, type Qualification } from "../risk/qualification";
 import { parameterTargets, type ParameterTarget } from "../risk/targets";
 import type { RiskMetric } from "./types";
 
@@ -35,21 +43,35 @@ export const STRESS_HORIZONS = [1, 3, 7, 10] as const;
 
 export interface StressReport {
   worstMoves: WorstMove[];
-  /** Short one-coin ATM straddle per expiry, revalued on the published surface. */
-  straddles: { expiry: number; t: number; worst: ShockCell; worstFractionOfForward: number }[];
+  /**
+   * Short one-coin ATM straddle per expiry, revalued on the published surface; cells the surface
+   * cannot price are dropped with the reason (worst is null when none could be revalued).
+   */
+  straddles: {
+    expiry: number;
+    t: number;
+    worst: ShockCell | null;
+    worstFractionOfForward: number | null;
+    dropped: DroppedCell[];
+  }[];
 }
 
 export interface RiskReport {
   metrics: RiskMetric[];
+  /** Estimates a method could not produce (not finite, too few exceedances…), with the reason. */
+  methodErrors: { method: RiskMethod; level: number; horizonDays: number; message: string }[];
   backtests: BacktestResult[];
   stress: StressReport;
+  /** Per governed parameter: which method drives it, why, and the model-risk spread. */
+  qualification: (Qualification & { parameter: string })[];
   targets: ParameterTarget[];
 }
 
 /**
- * One-day VaR and ES by every method (historical simulation, EWMA, GARCH(1,1)-t, filtered HS,
- * EVT) at 99 % and 97.5 % from the last `historyWindowDays` daily log returns (loss = −return).
- * Returns are only taken between consecutive calendar days; gaps are reported.
+ * VaR and ES of both sides by every method (historical simulation, EWMA, GARCH(1,1)-t, filtered
+ * HS, EVT) at 99 % and 97.5 % over each horizon, from the last `historyWindowDays` daily log
+ * returns; losses are simple returns (long −(eʳ − 1), short eʳ − 1) and each metric's var/es are
+ * the worse side's. Returns are only taken between consecutive calendar days; gaps are reported.
  */
 export function assess(
   market: MarketConfig,
@@ -68,27 +90,43 @@ export function assess(
     );
   }
   const from = returns.length - n;
-  const losses = Array.from(returns.subarray(from), (r) => -r);
+  const windowReturns = returns.subarray(from);
   const windowDates = dates.slice(from);
-  let worst = 0;
-  for (let i = 1; i < n; i++) if (losses[i] > losses[worst]) worst = i;
+  // The worst daily loss of either side in the window.
+  let worst = { loss: -Infinity, day: "", side: "long" as "long" | "short" };
+  for (let i = 0; i < n; i++) {
+    for (const side of ["long", "short"] as const) {
+      const l = sideLoss(side, windowReturns[i]);
+      if (l > worst.loss) worst = { loss: l, day: windowDates[i], side };
+    }
+  }
   const windowFrom = windowDates[0];
   const windowTo = windowDates[n - 1];
   const sources = [...new Set(history.filter((h) => h.day >= windowFrom).map((h) => h.source))];
   // One GARCH(1,1)-t fit serves the garch-t, fhs and evt estimates of this window.
-  const garch = fitGarchT(returns.subarray(from));
-  const metrics = RISK_METHODS.flatMap((method) =>
-    assessHorizons(market).flatMap((horizon) =>
-      ASSESS_LEVELS.map((level) => {
-        const r = varEs(returns.subarray(from), {
-          method,
-          level,
-          horizon,
-          garch,
-          paths: PATHS,
-          seed: SEED,
-        });
-        return {
+  const garch = fitGarchT(windowReturns);
+  const methodErrors: RiskReport["methodErrors"] = [];
+  const metrics: RiskMetric[] = [];
+  for (const method of RISK_METHODS) {
+    for (const horizon of assessHorizons(market)) {
+      for (const level of ASSESS_LEVELS) {
+        let r;
+        try {
+          r = riskForecast(windowReturns, {
+            method,
+            level,
+            horizon,
+            garch,
+            paths: PATHS,
+            seed: SEED,
+          }).estimate;
+        } catch (e) {
+          // A method that cannot estimate (RiskMethodError, an EVT tail too thin) is reported.
+          if (!(e instanceof RiskMethodError) && !(e instanceof Error)) throw e;
+          methodErrors.push({ method, level, horizonDays: horizon, message: e.message });
+          continue;
+        }
+        metrics.push({
           method,
           level,
           horizonDays: horizon,
@@ -98,27 +136,34 @@ export function assess(
           windowFrom,
           windowTo,
           details: {
-            worstLoss: losses[worst],
-            worstLossDay: windowDates[worst],
+            worseSide: r.worseSide,
+            sides: r.sides,
+            worstLoss: worst.loss,
+            worstLossDay: worst.day,
+            worstLossSide: worst.side,
             gaps: gaps.filter((g) => g.to >= windowFrom),
             historySources: sources,
             params: r.params,
           },
-        };
-      }),
-    ),
-  );
-  // Backtest: the last BACKTEST_DAYS days, each forecast from the window of returns before it.
+        });
+      }
+    }
+  }
+  // Backtest at each policy's level: the last BACKTEST_DAYS days, each forecast from the window of
+  // returns before it.
   const testFrom = dates[Math.max(n, returns.length - BACKTEST_DAYS)];
+  const levels = [...new Set(market.parameters.map((p) => p.policy.level))];
   const backtests =
     returns.length > n
-      ? rollingBacktests(dates, returns, {
-          methods: RISK_METHODS,
-          level: 0.99,
-          window: n,
-          from: testFrom,
-          simulations: 1000,
-        })
+      ? levels.flatMap((level) =>
+          rollingBacktests(dates, returns, {
+            methods: RISK_METHODS,
+            level,
+            window: n,
+            from: testFrom,
+            simulations: 1000,
+          }),
+        )
       : [];
   const spotShocks = spotShockLadder(market.stress.spotStep, market.stress.spotMax);
   const straddles = (surface?.slices ?? []).map((sl) => {
@@ -129,24 +174,36 @@ export function assess(
       forward: sl.forward,
       type,
     }));
-    const { worst } = shockGrid(legs, surface!.impliedVol, spotShocks, market.stress.volShocks);
+    const { worst, dropped } = shockGrid(
+      legs,
+      surface!.impliedVol,
+      spotShocks,
+      market.stress.volShocks,
+    );
     return {
       expiry: sl.expiry ?? NaN,
       t: sl.t,
       worst,
-      worstFractionOfForward: worst.loss / sl.forward,
+      worstFractionOfForward: worst ? worst.loss / sl.forward : null,
+      dropped,
     };
   });
+  const qualification = market.parameters.map((p) => ({
+    parameter: p.name,
+    ...qualify({ backtests, metrics, policy: p.policy, methods: RISK_METHODS }),
+  }));
   const policy = market.parameters[0].policy;
   const targets = parameterTargets(metrics, {
-    method: policy.method,
+    method: qualification[0].chosen,
     liquidationHorizonDays: policy.liquidationHorizonDays,
     liquidityAddOn: policy.liquidityAddOn,
   });
   return {
     metrics,
+    methodErrors,
     backtests,
     stress: { worstMoves: worstMoves(dates, returns, STRESS_HORIZONS), straddles },
+    qualification,
     targets,
   };
 }

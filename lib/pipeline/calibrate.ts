@@ -2,7 +2,12 @@ import type { MarketConfig } from "../config";
 import { chainImpliedVols } from "../market/impliedVols";
 import { surfaceInput } from "../market/surfaceInput";
 import type { Snapshot } from "../market/types";
-import { fitSurface, type SurfaceModel } from "../quant/surface";
+import {
+  fitSurface,
+  outOfSampleScore,
+  representationViolations,
+  type SurfaceModel,
+} from "../quant/surface";
 import { StageError } from "./ingest";
 import type { Calibration } from "./types";
 
@@ -25,13 +30,24 @@ export function calibrate(market: MarketConfig, snapshot: Snapshot): Calibration
   }
   const input = surfaceInput(ivs);
   const fits = CALIBRATED_MODELS.map((model) => fitSurface(input, { model }));
-  const published = fits[0].surface;
-  if (published.butterflyViolations > 0 || published.calendarViolations > 0) {
+  const published = fits[0];
+  // The gate re-checks the representation that is stored and published (grid time values), not
+  // the fitter's own counters: what is checked is what is served.
+  const rep = published.representation;
+  const violations = rep ? representationViolations(rep) : null;
+  const butterfly = violations
+    ? violations.butterfly.filter((v) => v > 0).length
+    : published.surface.butterflyViolations;
+  const calendar = violations ? violations.calendar : published.surface.calendarViolations;
+  if (butterfly > 0 || calendar > 0) {
     throw new StageError(
-      `published surface has ${published.butterflyViolations} butterfly and ` +
-        `${published.calendarViolations} calendar violations`,
+      `published surface has ${butterfly} butterfly and ${calendar} calendar violations`,
       "degraded",
     );
   }
+  // Stored with the published surface's diagnostics (surfaces.diagnostics): the representation
+  // itself and the out-of-sample score (refit without every third strike of each expiry).
+  published.surface.outOfSample = outOfSampleScore(input, { model: "published" });
+  published.surface.representation = rep ?? null;
   return { ivs, fits };
 }

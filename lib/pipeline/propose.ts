@@ -1,6 +1,9 @@
 import type { MarketConfig } from "../config";
 import { applyGuardrails, esMarginTarget } from "../governance/policy";
 import { proposalRationale } from "../governance/rationale";
+import type { BacktestResult } from "../quant/backtests";
+import { RISK_METHODS } from "../quant/riskMethods";
+import { qualify } from "../risk/qualification";
 import type { ParameterState, ProposalDraft, ProposedChange, RiskMetric } from "./types";
 
 /**
@@ -10,19 +13,33 @@ import type { ParameterState, ProposalDraft, ProposedChange, RiskMetric } from "
 export function propose(input: {
   market: MarketConfig;
   risk: RiskMetric[];
+  /** The run's rolling backtests: a method drives a parameter only while they qualify it. */
+  backtests: BacktestResult[];
   state: ParameterState[];
   previousEs: Map<string, number>;
   asOf: number;
 }): { considered: ProposedChange[]; proposal?: ProposalDraft } {
   const considered: ProposedChange[] = [];
   const rationales: string[] = [];
+  const qualifications: (ReturnType<typeof qualify> & { parameter: string })[] = [];
   for (const p of input.market.parameters) {
     const state = input.state.find((s) => s.name === p.name);
     if (!state) throw new Error(`parameter ${p.name} of ${input.market.id} has no current value`);
+    // The qualified method's worse-side h-day ES (lib/risk/qualification; h = the policy's
+    // liquidation horizon, the same simulated number the risk targets read).
+    const qualification = qualify({
+      backtests: input.backtests,
+      metrics: input.risk,
+      policy: p.policy,
+      methods: RISK_METHODS,
+    });
+    qualifications.push({ parameter: p.name, ...qualification });
+    const h = p.policy.liquidationHorizonDays;
     const metric = input.risk.find(
-      (m) => m.method === p.policy.method && m.level === p.policy.level && m.horizonDays === 1,
+      (m) => m.method === qualification.chosen && m.level === p.policy.level && m.horizonDays === h,
     );
-    if (!metric) throw new Error(`no ${p.policy.method} ES at ${p.policy.level} for ${p.name}`);
+    if (!metric)
+      throw new Error(`no ${qualification.chosen} ES at ${p.policy.level} for ${p.name}`);
     const derivation = esMarginTarget(metric.es, p.policy);
     const outcome = applyGuardrails({
       current: state.value,
@@ -51,7 +68,10 @@ export function propose(input: {
           derivation,
           outcome,
           policy: p.policy,
+          qualification,
           risk: {
+            method: metric.method,
+            horizonDays: metric.horizonDays,
             var: metric.var,
             es: metric.es,
             sampleSize: metric.sampleSize,
@@ -59,11 +79,12 @@ export function propose(input: {
             windowTo: metric.windowTo,
             worstLoss: metric.details.worstLoss,
             worstLossDay: metric.details.worstLossDay,
-            previousEs: input.previousEs.get(`${metric.method}:${metric.level}`) ?? null,
+            previousEs:
+              h === 1 ? (input.previousEs.get(`${metric.method}:${metric.level}`) ?? null) : null,
             otherMethodsEs: input.risk
               .filter(
                 (m) =>
-                  m.level === metric.level && m.horizonDays === 1 && m.method !== metric.method,
+                  m.level === metric.level && m.horizonDays === h && m.method !== metric.method,
               )
               .map((m) => m.es),
           },
@@ -80,7 +101,7 @@ export function propose(input: {
     proposal: {
       rationale: rationales.join("\n\n"),
       changes,
-      evidence: { risk: input.risk },
+      evidence: { risk: input.risk, qualification: qualifications },
     },
   };
 }

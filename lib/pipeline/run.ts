@@ -200,7 +200,12 @@ async function runMarket(
           atmVol: e.atmVol,
           quotes: e.points.length,
         })),
-        surfaces: fits.map((f) => ({ model: f.model, ...f.surface })),
+        // The representation (grid time values) is stored with the surface, not in the summary.
+        surfaces: fits.map(({ model, surface: { representation: _rep, ...d } }) => ({
+          model,
+          ...d,
+          representationStored: _rep != null,
+        })),
         mark: fits[0].mark ?? null,
       }),
     );
@@ -222,15 +227,20 @@ async function runMarket(
           windowTo,
         }),
       ),
+      methodErrors: r.methodErrors,
       stress: r.stress,
       targets: r.targets,
+      // Which method drives each parameter, why, and the model-risk spread (market page chart).
+      qualification: r.qualification,
       backtests: r.backtests.map((b) => ({
         method: b.method,
         level: b.level,
         days: b.days,
+        side: b.side,
         exceptions: b.exceptions,
-        zone: b.trafficLight.zone,
+        zone: b.trafficLight?.zone ?? null,
         kupiecP: b.kupiec.pValue,
+        errors: b.errors.length,
       })),
     }),
   );
@@ -247,7 +257,15 @@ async function runMarket(
   const prev = await previousEs(db, market.id, asOf);
   const proposed = await stage(
     "propose",
-    () => propose({ market, risk, state, previousEs: prev, asOf: asOf.getTime() }),
+    () =>
+      propose({
+        market,
+        risk,
+        backtests: outcome.backtests ?? [],
+        state,
+        previousEs: prev,
+        asOf: asOf.getTime(),
+      }),
     (r) => ({
       considered: r.considered.map((c) => ({
         parameter: c.name,

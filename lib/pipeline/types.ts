@@ -1,7 +1,7 @@
 import type { MarketId } from "../config";
 import type { ChainIvs } from "../market/impliedVols";
 import type { BacktestResult } from "../quant/backtests";
-import type { RiskMethod } from "../quant/riskMethods";
+import type { RiskMethod, Side } from "../quant/riskMethods";
 import type { SurfaceFit } from "../quant/surface";
 import type { MergedHistory } from "../market/history";
 import type { DataQualityReport } from "../market/quality";
@@ -53,9 +53,14 @@ export interface RiskMetric {
   sampleSize: number;
   windowFrom: string;
   windowTo: string;
+  /** var/es: the worse side's (the margin-relevant figures). */
   details: {
+    worseSide: Side;
+    sides: Record<Side, { var: number; es: number }>;
+    /** The largest daily loss of either side in the window (simple return), and its side. */
     worstLoss: number;
     worstLossDay: string;
+    worstLossSide: Side;
     gaps: { from: string; to: string; days: number }[];
     historySources: string[];
     params: Record<string, number | string>;

@@ -75,6 +75,14 @@ export function buildGrid(extraK: ArrayLike<number>, opts: GridOptions): AhGrid 
     }
     ks.push(k);
   }
+  return gridFromK(ks);
+}
+
+/**
+ * The grid on given ascending nodes (which must include k = 0): how a stored grid is rebuilt to
+ * evaluate and check a stored surface.
+ */
+export function gridFromK(ks: ArrayLike<number>): AhGrid {
   const n = ks.length;
   const k = Float64Array.from(ks);
   const x = k.map(Math.exp);
@@ -88,7 +96,7 @@ export function buildGrid(extraK: ArrayLike<number>, opts: GridOptions): AhGrid 
     ihr[j] = 1 / hr;
     geo[j] = (x[j] * x[j]) / (hl + hr);
   }
-  return { k, x, atm: ks.indexOf(0), ihl, ihr, geo };
+  return { k, x, atm: k.indexOf(0), ihl, ihr, geo };
 }
 
 /** Index of the node equal to k (nearest node). */

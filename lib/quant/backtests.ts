@@ -3,8 +3,8 @@
 // (2014, "Backtesting Expected Shortfall", Risk).
 import { fitGarchT, type GarchParams } from "./garch";
 import { Prng } from "./prng";
-import { varEs, type RiskMethod } from "./riskMethods";
-import { binomialCdf, chiSquareCdf, tQuantile, standardizedTVarEs } from "./studentT";
+import { riskForecast, sideLoss, type RiskMethod, type Side } from "./riskMethods";
+import { binomialCdf, chiSquareCdf } from "./studentT";
 
 /** x ln y with the convention 0 ln 0 = 0. */
 const xlogy = (x: number, y: number) => (x === 0 ? 0 : x * Math.log(y));
@@ -59,20 +59,25 @@ export function christoffersen(
 
 export type Zone = "green" | "yellow" | "red";
 
+export interface TrafficLight {
+  zone: Zone;
+  plusFactor: number;
+  cumulativeProbability: number;
+}
+
 /** The Basel plus factors for 5…9 exceptions in 250 days at 99 %; 10 or more: 1.0 (red). */
 const BASEL_PLUS = [0.4, 0.5, 0.65, 0.75, 0.85];
 
 /**
- * Basel traffic light for any window: zones by the cumulative binomial probability of the
- * exception count — green below 95 %, red from 99.99 % (which reproduces 0–4 / 5–9 / 10+ for
- * 250 days at 1 %). In the yellow zone the plus factor is the Basel table's entry for the
- * 250-day count with the largest cumulative probability not above this window's.
+ * Basel traffic light (Basel Committee 1996, "Supervisory framework for the use of
+ * 'backtesting'…", Table 2) for 99 % VaR: zones by the cumulative binomial probability of the
+ * exception count — green below 95 %, red from 99.99 % (0–4 / 5–9 / 10+ for 250 days) — and the
+ * table's plus factor for the 250-day count with the largest cumulative probability not above
+ * this window's. The framework defines its zones and plus factors for 99 % VaR only; at any other
+ * level there is no cited table, so no traffic light (null) is shown.
  */
-export function trafficLight(
-  x: number,
-  T: number,
-  p: number,
-): { zone: Zone; plusFactor: number; cumulativeProbability: number } {
+export function trafficLight(x: number, T: number, p: number): TrafficLight | null {
+  if (Math.abs(p - 0.01) > 1e-12) return null;
   const c = binomialCdf(x, T, p);
   if (c < 0.95) return { zone: "green", plusFactor: 0, cumulativeProbability: c };
   if (c >= 0.9999) return { zone: "red", plusFactor: 1, cumulativeProbability: c };
@@ -84,68 +89,99 @@ export function trafficLight(
 }
 
 /**
- * Acerbi–Szekely Z2 = Σ L_t·I_t / (T(1 − α)·ES_t) − 1 (losses positive; 0 under the null, > 0 when
- * the tail is heavier than forecast). Critical value and p-value by simulation under the null with
- * a Student-t(5) tail: exceptions occur with probability 1 − α each day and their size relative to
- * ES is that of a t₅ beyond its α-quantile.
+ * Acerbi–Szekely Z2 = Σ L_t·I_t / (T(1 − α)·ES_t) − 1 (Acerbi & Szekely 2014, "Backtesting
+ * Expected Shortfall", Risk; losses positive; 0 under the null, > 0 when the tail is heavier than
+ * forecast). As the paper prescribes, the null distribution is simulated from the model's own
+ * forecasts: in each simulation day t's loss is drawn from that day's forecast distribution
+ * (`draws[t]`) and Z2 is recomputed with the same VaR_t and ES_t; the p-value is the share of
+ * simulated Z2 at or above the observed one, the critical value their 95 % quantile.
  */
 export function z2Test(
   losses: ArrayLike<number>,
   vars: ArrayLike<number>,
   ess: ArrayLike<number>,
   level: number,
+  draws: readonly ((rng: Prng) => number)[],
   opts: { simulations?: number; seed?: number } = {},
 ): { value: number; pValue: number; criticalValue: number } {
   const T = losses.length;
-  let s = 0;
-  for (let t = 0; t < T; t++) if (losses[t] > vars[t]) s += losses[t] / ess[t];
-  const value = s / (T * (1 - level)) - 1;
+  if (draws.length !== T)
+    throw new Error(`z2Test needs one forecast per day: ${draws.length} ≠ ${T}`);
+  const stat = (loss: (t: number) => number) => {
+    let s = 0;
+    for (let t = 0; t < T; t++) {
+      const l = loss(t);
+      if (l > vars[t]) s += l / ess[t];
+    }
+    return s / (T * (1 - level)) - 1;
+  };
+  const value = stat((t) => losses[t]);
   const sims = opts.simulations ?? 2000;
   const rng = new Prng(opts.seed ?? 7);
-  const nu = 5;
-  const { es: esZ } = standardizedTVarEs(level, nu);
-  const scale = Math.sqrt((nu - 2) / nu);
-  const draws = new Float64Array(sims);
-  for (let i = 0; i < sims; i++) {
-    let sum = 0;
-    for (let t = 0; t < T; t++) {
-      if (rng.uniform() < 1 - level) {
-        const u = level + (1 - level) * rng.uniform();
-        sum += (tQuantile(Math.min(u, 1 - 1e-16), nu) * scale) / esZ;
-      }
-    }
-    draws[i] = sum / (T * (1 - level)) - 1;
-  }
-  draws.sort();
+  const simulated = new Float64Array(sims);
+  for (let i = 0; i < sims; i++) simulated[i] = stat((t) => draws[t](rng));
+  simulated.sort();
   let above = 0;
-  for (let i = 0; i < sims; i++) if (draws[i] >= value) above++;
-  return { value, pValue: above / sims, criticalValue: draws[Math.floor(0.95 * sims)] };
+  for (let i = 0; i < sims; i++) if (simulated[i] >= value) above++;
+  return { value, pValue: above / sims, criticalValue: simulated[Math.floor(0.95 * sims)] };
 }
 
 /** Days between cold GARCH re-fits in a rolling backtest. */
 const REFIT_EVERY = 20;
 
-export interface BacktestResult {
-  method: RiskMethod;
-  level: number;
-  window: number;
-  days: number;
-  testedFrom: string;
-  testedTo: string;
+export interface SideBacktest {
+  side: Side;
   exceptions: number;
   expected: number;
   exceptionDates: string[];
   kupiec: { lr: number; pValue: number };
   christoffersen: { lrInd: number; lrCc: number; pValueInd: number; pValueCc: number };
-  trafficLight: { zone: Zone; plusFactor: number; cumulativeProbability: number };
+  /** null at levels with no cited traffic-light table (anything but 99 %). */
+  trafficLight: TrafficLight | null;
   z2: { value: number; pValue: number; criticalValue: number };
-  series: { date: string; var: number; es: number; loss: number }[];
+}
+
+/** A day on which the method could not produce a finite VaR/ES: not a day without exception. */
+export interface BacktestError {
+  date: string;
+  message: string;
+}
+
+export interface BacktestPoint {
+  date: string;
+  /** Long side: VaR, ES and the realized simple-return loss −(e^r − 1). */
+  var: number;
+  es: number;
+  loss: number;
+  /** Short side: the realized loss is e^r − 1. */
+  shortVar: number;
+  shortEs: number;
+  shortLoss: number;
 }
 
 /**
- * Rolling one-day backtests of several methods in one pass: each day's VaR/ES is estimated from
- * the `window` returns before it and compared with that day's loss. GARCH-based methods share one
- * fit per day, re-estimated daily and warm-started from the previous day's parameters.
+ * Each side's backtest, and at the top level the figures of the worse side (more exceptions;
+ * on a tie the lower Kupiec p-value), which is what the stored columns hold.
+ */
+export interface BacktestResult extends SideBacktest {
+  method: RiskMethod;
+  level: number;
+  window: number;
+  /** Days tested (days with an error are not tested: they are listed in `errors`). */
+  days: number;
+  testedFrom: string;
+  testedTo: string;
+  sides: Record<Side, SideBacktest>;
+  errors: BacktestError[];
+  series: BacktestPoint[];
+}
+
+/**
+ * Rolling one-day backtests of several methods in one pass: each day's VaR/ES of both sides is
+ * estimated from the `window` returns before it and compared with that day's loss of each side.
+ * GARCH-based methods share one fit per day, re-estimated daily and warm-started from the
+ * previous day's parameters. A method that cannot produce a finite VaR/ES on a day records an
+ * error for that day instead of a forecast.
  */
 export function rollingBacktests(
   dates: readonly string[],
@@ -162,11 +198,17 @@ export function rollingBacktests(
 ): BacktestResult[] {
   const { methods, level, window } = opts;
   const needsGarch = methods.some((m) => m !== "hs" && m !== "ewma");
-  const series = methods.map(() => [] as BacktestResult["series"]);
+  const series = methods.map(() => [] as BacktestPoint[]);
+  const draws = methods.map(
+    () => ({ long: [], short: [] }) as Record<Side, ((r: Prng) => number)[]>,
+  );
+  const errors = methods.map(() => [] as BacktestError[]);
   let start: GarchParams | undefined;
+  let tested = 0;
   for (let t = window; t < returns.length; t++) {
     if (opts.from && dates[t] < opts.from) continue;
     if (opts.to && dates[t] > opts.to) break;
+    tested++;
     const est = Array.prototype.slice.call(returns, t - window, t) as number[];
     let garch = needsGarch
       ? fitGarchT(est, { start, maxEvaluations: start ? 400 : 2000 })
@@ -179,13 +221,36 @@ export function rollingBacktests(
     }
     if (garch) start = garch.params;
     methods.forEach((method, i) => {
-      const r = varEs(est, { method, level, garch });
-      series[i].push({ date: dates[t], var: r.var, es: r.es, loss: -returns[t] });
+      if (!Number.isFinite(returns[t])) {
+        // The day cannot be scored: an error, never a day without exception.
+        errors[i].push({ date: dates[t], message: `the realized return is ${returns[t]}` });
+        return;
+      }
+      let f;
+      try {
+        f = riskForecast(est, { method, level, garch });
+      } catch (e) {
+        errors[i].push({ date: dates[t], message: (e as Error).message });
+        return;
+      }
+      const { long, short } = f.estimate.sides;
+      series[i].push({
+        date: dates[t],
+        var: long.var,
+        es: long.es,
+        loss: sideLoss("long", returns[t]),
+        shortVar: short.var,
+        shortEs: short.es,
+        shortLoss: sideLoss("short", returns[t]),
+      });
+      draws[i].long.push(f.draw.long);
+      draws[i].short.push(f.draw.short);
     });
   }
-  if (series[0].length === 0)
-    throw new Error("no days to test: the window is longer than the data");
-  return methods.map((method, i) => summarize(method, level, window, series[i], opts));
+  if (tested === 0) throw new Error("no days to test: the window is longer than the data");
+  return methods.map((method, i) =>
+    summarize(method, level, window, series[i], draws[i], errors[i], opts),
+  );
 }
 
 /** Rolling one-day backtest of one method (see rollingBacktests). */
@@ -199,41 +264,83 @@ export function rollingBacktest(
     from?: string;
     to?: string;
     seed?: number;
+    simulations?: number;
   },
 ): BacktestResult {
   return rollingBacktests(dates, returns, { ...opts, methods: [opts.method] })[0];
+}
+
+/** The coverage and ES tests of one side over the tested days. */
+export function sideBacktest(
+  side: Side,
+  level: number,
+  points: readonly { date: string; var: number; es: number; loss: number }[],
+  draws: readonly ((rng: Prng) => number)[],
+  opts: { seed?: number; simulations?: number } = {},
+): SideBacktest {
+  const T = points.length;
+  const hits = points.map((s) => s.loss > s.var);
+  const x = hits.filter(Boolean).length;
+  const empty = { value: NaN, pValue: NaN, criticalValue: NaN };
+  return {
+    side,
+    exceptions: x,
+    expected: T * (1 - level),
+    exceptionDates: points.filter((_, i) => hits[i]).map((s) => s.date),
+    kupiec: T ? kupiec(x, T, 1 - level) : { lr: NaN, pValue: NaN },
+    christoffersen: T
+      ? christoffersen(hits, 1 - level)
+      : { lrInd: NaN, lrCc: NaN, pValueInd: NaN, pValueCc: NaN },
+    trafficLight: T ? trafficLight(x, T, 1 - level) : null,
+    z2: T
+      ? z2Test(
+          points.map((s) => s.loss),
+          points.map((s) => s.var),
+          points.map((s) => s.es),
+          level,
+          draws,
+          { seed: opts.seed, simulations: opts.simulations },
+        )
+      : empty,
+  };
 }
 
 function summarize(
   method: RiskMethod,
   level: number,
   window: number,
-  series: BacktestResult["series"],
+  series: BacktestPoint[],
+  draws: Record<Side, ((r: Prng) => number)[]>,
+  errors: BacktestError[],
   opts: { seed?: number; simulations?: number },
 ): BacktestResult {
-  const hits = series.map((s) => s.loss > s.var);
-  const x = hits.filter(Boolean).length;
+  const sides: Record<Side, SideBacktest> = {
+    long: sideBacktest("long", level, series, draws.long, opts),
+    short: sideBacktest(
+      "short",
+      level,
+      series.map((s) => ({ date: s.date, var: s.shortVar, es: s.shortEs, loss: s.shortLoss })),
+      draws.short,
+      opts,
+    ),
+  };
+  const worse =
+    sides.short.exceptions > sides.long.exceptions ||
+    (sides.short.exceptions === sides.long.exceptions &&
+      sides.short.kupiec.pValue < sides.long.kupiec.pValue)
+      ? sides.short
+      : sides.long;
   const T = series.length;
   return {
+    ...worse,
     method,
     level,
     window,
     days: T,
-    testedFrom: series[0].date,
-    testedTo: series[T - 1].date,
-    exceptions: x,
-    expected: T * (1 - level),
-    exceptionDates: series.filter((_, i) => hits[i]).map((s) => s.date),
-    kupiec: kupiec(x, T, 1 - level),
-    christoffersen: christoffersen(hits, 1 - level),
-    trafficLight: trafficLight(x, T, 1 - level),
-    z2: z2Test(
-      series.map((s) => s.loss),
-      series.map((s) => s.var),
-      series.map((s) => s.es),
-      level,
-      { seed: opts.seed, simulations: opts.simulations },
-    ),
+    testedFrom: series[0]?.date ?? errors[0]?.date ?? "",
+    testedTo: series[T - 1]?.date ?? errors.at(-1)?.date ?? "",
+    sides,
+    errors,
     series,
   };
 }

@@ -57,3 +57,37 @@ export function gpdVarEs(tail: GpdTail, level: number): { var: number; es: numbe
   const v = Math.abs(xi) < 1e-9 ? u - beta * Math.log(ratio) : u + (beta / xi) * (ratio ** -xi - 1);
   return { var: v, es: v / (1 - xi) + (beta - xi * u) / (1 - xi) };
 }
+
+/**
+ * The loss exceeded with probability p (p ≤ k/n, inside the fitted tail):
+ * u + β/ξ·((p·n/k)^(−ξ) − 1) (McNeil & Frey 2000, eq. 6 with 1 − α = p).
+ */
+export function gpdQuantile(tail: GpdTail, p: number): number {
+  const { threshold: u, xi, beta, exceedances: k, n } = tail;
+  const ratio = (p * n) / k;
+  return Math.abs(xi) < 1e-9 ? u - beta * Math.log(ratio) : u + (beta / xi) * (ratio ** -xi - 1);
+}
+
+/**
+ * Draws from the semi-parametric distribution of McNeil & Frey (2000, §2.3 and §4, used there
+ * for their k-day horizons): the empirical distribution of the standardized residuals between the
+ * two thresholds and a GPD fitted to each tail beyond them. `lower` is fitted to −z (the losses of
+ * a long position) and `upper` to z.
+ */
+export function semiParametricSampler(
+  z: ArrayLike<number>,
+  lower: GpdTail,
+  upper: GpdTail,
+): (rng: { uniform(): number }) => number {
+  const sorted = Float64Array.from(z).sort();
+  const n = sorted.length;
+  const pL = lower.exceedances / lower.n;
+  const pU = upper.exceedances / upper.n;
+  return (rng) => {
+    const u = rng.uniform();
+    if (u < pL) return -gpdQuantile(lower, u);
+    if (u > 1 - pU) return gpdQuantile(upper, 1 - u);
+    // interior: the empirical quantile function (a resampled residual, as in FHS)
+    return sorted[Math.min(n - 1, Math.floor(u * n))];
+  };
+}

@@ -159,18 +159,33 @@ export function simulateGarchLosses(
   rng: Prng,
   residuals?: ArrayLike<number>,
 ): Float64Array {
-  const out = new Float64Array(paths);
   const nRes = residuals?.length ?? 0;
+  const draw = residuals ? (g: Prng) => residuals[g.index(nRes)] : undefined;
+  return simulateGarchLogReturns(p, nextSigma, horizon, paths, rng, draw).map((s) => -s);
+}
+
+/**
+ * Σ of h daily log returns on `paths` simulated paths of the fitted GARCH from the one-day-ahead
+ * σ, with innovations from `draw` (default: the fitted standardized t).
+ */
+export function simulateGarchLogReturns(
+  p: GarchParams,
+  nextSigma: number,
+  horizon: number,
+  paths: number,
+  rng: Prng,
+  draw: (rng: Prng) => number = (g) => g.standardizedT(p.nu),
+): Float64Array {
+  const out = new Float64Array(paths);
   for (let i = 0; i < paths; i++) {
     let v = nextSigma * nextSigma;
     let sum = 0;
     for (let d = 0; d < horizon; d++) {
-      const z = residuals ? residuals[rng.index(nRes)] : rng.standardizedT(p.nu);
-      const e = Math.sqrt(v) * z;
+      const e = Math.sqrt(v) * draw(rng);
       sum += p.mu + e;
       v = p.omega + p.alpha * e * e + p.beta * v;
     }
-    out[i] = -sum;
+    out[i] = sum;
   }
   return out;
 }

@@ -15,6 +15,7 @@
 import {
   buildGrid,
   fitInterval,
+  gridFromK,
   gridButterflyViolations,
   gridCalendarViolations,
   hatWeights,
@@ -108,6 +109,9 @@ export interface SurfaceDiagnostics {
   calendarViolations: number;
   fitMs: number;
   status: string;
+  /** Set by the pipeline for the published surface (stored with it, charted on the market page). */
+  outOfSample?: OutOfSampleScore;
+  representation?: PublishedRepresentation | null;
 }
 
 export interface SurfaceFit {
@@ -117,9 +121,56 @@ export interface SurfaceFit {
   mark?: MarkDiagnostics;
   /** Slices left out (too few quotes). */
   skipped: { t: number; n: number }[];
+  /**
+   * The published (Andreasen–Huge) surface itself: its strike grid and, per fitted expiry, the
+   * time values on it — enough to evaluate the surface exactly at any strike of those expiries
+   * (evaluateRepresentation) and to re-check it for arbitrage (representationViolations).
+   */
+  representation?: PublishedRepresentation;
   /** Total implied variance and implied vol of the fitted surface at (k, t) (not serialised). */
   totalVariance: (k: number, t: number) => number;
   impliedVol: (k: number, t: number) => number;
+}
+
+export interface PublishedRepresentation {
+  kind: "andreasen-huge";
+  /** Strike grid in log-moneyness ln(K/F), ascending, with 0 among the nodes. */
+  gridK: number[];
+  /** Per fitted expiry (ascending t): normalised OTM option prices on the grid at expiry. */
+  slices: { t: number; expiry?: number; forward: number; timeValues: number[] }[];
+}
+
+/**
+ * Implied vol of a stored published surface at log-moneyness k of one fitted expiry: the OTM
+ * price linearly interpolated in K (as the surface does) and inverted; NaN where it has no
+ * invertible price (beyond the grid, or no time value left).
+ */
+export function evaluateRepresentation(
+  rep: PublishedRepresentation,
+  sliceIndex: number,
+  k: number,
+): number {
+  const s = rep.slices[sliceIndex];
+  if (!s) return NaN;
+  const grid = gridFromK(rep.gridK);
+  return publishedIv(interpolateOtm(grid, Float64Array.from(s.timeValues), k), k, s.t);
+}
+
+/**
+ * The arbitrage checks run on a stored representation: nodes with negative density (butterfly) per
+ * slice within |k| ≤ 1.5, and adjacent expiry pairs whose time values cross anywhere on the grid.
+ */
+export function representationViolations(rep: PublishedRepresentation): {
+  butterfly: number[];
+  calendar: number;
+} {
+  const grid = gridFromK(rep.gridK);
+  const qs = rep.slices.map((s) => Float64Array.from(s.timeValues));
+  let calendar = 0;
+  for (let i = 1; i < qs.length; i++) {
+    if (gridCalendarViolations(grid, qs[i - 1], qs[i]) > 0) calendar++;
+  }
+  return { butterfly: qs.map((q) => gridButterflyViolations(grid, q, -1.5, 1.5)), calendar };
 }
 
 const BUTTERFLY_GRID = kGrid(-1.5, 1.5, 601);
@@ -207,6 +258,17 @@ function ivOfOtm(q: number, k: number, t: number): number {
   if (!(q > 0)) return 0;
   const v = impliedVol(q, 1, Math.exp(k), t, k < 0 ? "put" : "call");
   return Number.isFinite(v) ? v : q > 0.5 ? Infinity : 0;
+}
+
+/**
+ * The implied vol of a normalised OTM price, or NaN when the price cannot be inverted (no time
+ * value left on the grid, or above the no-arbitrage bound): what the surface publishes. The
+ * fitting start values use ivOfOtm's 0 / ∞ clamps; nothing published does.
+ */
+function publishedIv(q: number, k: number, t: number): number {
+  if (!(q > 0)) return NaN;
+  const v = impliedVol(q, 1, Math.exp(k), t, k < 0 ? "put" : "call");
+  return Number.isFinite(v) && v > 0 ? v : NaN;
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -543,6 +605,7 @@ export function fitSurface(input: SliceQuotes[], opts: FitOptions): SurfaceFit {
   let params: Record<string, unknown>[];
   let status: string[];
   let totalVariance: (k: number, t: number) => number;
+  let representation: PublishedRepresentation | undefined;
   if (ps.length === 0) {
     fitted = [];
     butterfly = [];
@@ -564,6 +627,16 @@ export function fitSurface(input: SliceQuotes[], opts: FitOptions): SurfaceFit {
       localVol: Array.from(st.localVols[i]),
       substeps: st.substeps,
     }));
+    representation = {
+      kind: "andreasen-huge",
+      gridK: Array.from(st.grid.k),
+      slices: ps.map((p, i) => ({
+        t: p.t,
+        ...(p.expiry !== undefined ? { expiry: p.expiry } : {}),
+        forward: p.forward,
+        timeValues: Array.from(st.qs[i]),
+      })),
+    };
     status = st.status;
     const cache = new Map<number, Float64Array>();
     totalVariance = (k, t) => {
@@ -574,7 +647,7 @@ export function fitSurface(input: SliceQuotes[], opts: FitOptions): SurfaceFit {
         if (cache.size > 64) cache.clear();
         cache.set(t, q);
       }
-      const v = ivOfOtm(interpolateOtm(st.grid, q, k), k, t);
+      const v = publishedIv(interpolateOtm(st.grid, q, k), k, t);
       return v * v * t;
     };
   } else {
@@ -640,9 +713,87 @@ export function fitSurface(input: SliceQuotes[], opts: FitOptions): SurfaceFit {
     },
     ...(mark ? { mark } : {}),
     skipped,
+    ...(representation ? { representation } : {}),
     totalVariance,
-    impliedVol: (k, t) => Math.sqrt(Math.max(totalVariance(k, t), 0) / t),
+    // NaN where the surface has no invertible price (never a vol of 0 standing in for it)
+    impliedVol: (k, t) => {
+      const w = totalVariance(k, t);
+      return w > 0 ? Math.sqrt(w / t) : NaN;
+    },
   };
 }
 
 export { isConverged, isotonic };
+
+export interface OutOfSampleScore {
+  /** Quotes held out: every third strike (3rd, 6th, …) of each expiry, in strike order. */
+  heldOut: number;
+  /** Held-out quotes the refit surface could not price (no invertible price): left out. */
+  unpriced: number;
+  /** Held-out quotes without a Deribit mark IV: left out, so both scores use the same quotes. */
+  noMark: number;
+  /** Quotes scored: priced by the refit surface and marked by Deribit. */
+  n: number;
+  /** RMSE against mid IV, in vol points, of the surface refitted without the held-out quotes… */
+  rmseVolPts: number;
+  /** …and of Deribit's mark IV, on the same quotes. */
+  markRmseVolPts: number;
+}
+
+/**
+ * Out-of-sample score: refit the surface without every third strike of each expiry and measure,
+ * at the held-out quotes, its error against the mid IV beside that of Deribit's mark on the same
+ * quotes (a mark is a published surface too, so both are judged at strikes neither was fitted
+ * to — Deribit's mark is not fitted to these mids either).
+ */
+export function outOfSampleScore(input: SliceQuotes[], opts: FitOptions): OutOfSampleScore {
+  const train: SliceQuotes[] = [];
+  const held: { t: number; k: number; mid: number; mark: number }[] = [];
+  for (const s of input) {
+    const idx = s.k
+      .map((_, i) => i)
+      .filter((i) => [s.k[i], s.midIv[i], s.bidIv[i], s.askIv[i]].every(Number.isFinite))
+      .filter((i) => s.midIv[i] > 0)
+      .sort((a, b) => s.k[a] - s.k[b]);
+    const keep = idx.filter((_, j) => j % 3 !== 2);
+    for (const i of idx.filter((_, j) => j % 3 === 2)) {
+      held.push({ t: s.t, k: s.k[i], mid: s.midIv[i], mark: s.markIv ? s.markIv[i] : NaN });
+    }
+    train.push({
+      ...s,
+      k: keep.map((i) => s.k[i]),
+      midIv: keep.map((i) => s.midIv[i]),
+      bidIv: keep.map((i) => s.bidIv[i]),
+      askIv: keep.map((i) => s.askIv[i]),
+      ...(s.markIv ? { markIv: keep.map((i) => s.markIv![i]) } : {}),
+    });
+  }
+  const fit = fitSurface(train, opts);
+  let unpriced = 0;
+  let noMark = 0;
+  let se = 0;
+  let seMark = 0;
+  let n = 0;
+  for (const q of held) {
+    const iv = fit.impliedVol(q.k, q.t);
+    if (!(Number.isFinite(iv) && iv > 0)) {
+      unpriced++;
+      continue;
+    }
+    if (!(q.mark > 0)) {
+      noMark++;
+      continue;
+    }
+    se += (iv - q.mid) ** 2;
+    seMark += (q.mark - q.mid) ** 2;
+    n++;
+  }
+  return {
+    heldOut: held.length,
+    unpriced,
+    noMark,
+    n,
+    rmseVolPts: n ? 100 * Math.sqrt(se / n) : NaN,
+    markRmseVolPts: n ? 100 * Math.sqrt(seMark / n) : NaN,
+  };
+}

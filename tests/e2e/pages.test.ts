@@ -136,11 +136,15 @@ describe.skipIf(!canRun)("pages in headless Chromium", () => {
     const rows = await page.getByTestId("term-structure").locator("tbody tr").count();
     expect(rows).toBeGreaterThanOrEqual(8);
     expect(await page.getByTestId("term-structure").textContent()).toMatch(/\d+\.\d\d %/);
-    // Term structure, backtest series, 30d ATM history, fit-error history, quotes per run, ES and
-    // VaR by method, and one smile per expiry.
+    // Term structure, backtest series of each side, 30d ATM history, fit-error history,
+    // out-of-sample error, quotes per run, model-risk spread, ES and VaR by method, and one smile
+    // per expiry.
     const smiles = await page.getByTestId("smiles").locator(".card").count();
     expect(smiles).toBe(rows);
-    expect(await page.locator(".recharts-wrapper").count()).toBe(7 + smiles);
+    expect(await page.locator(".recharts-wrapper").count()).toBe(10 + smiles);
+    expect(await page.getByTestId("model-risk").textContent()).toMatch(
+      /Latest run: .* drives perp\.maintenanceMarginFraction \(.*\); range across all methods \d+\.\d\d %/,
+    );
     const zones = await page.getByTestId("backtests").locator("tbody tr .badge").allTextContents();
     expect(zones).toHaveLength(5);
     for (const z of zones) expect(["green", "yellow", "red"]).toContain(z);
@@ -174,7 +178,8 @@ describe.skipIf(!canRun)("pages in headless Chromium", () => {
       "collateral.haircut",
     ]);
     const stress = await page.getByTestId("stress").first().textContent();
-    expect(stress).toMatch(/worst 1-day move in the history\d+\.\d\d %/);
+    expect(stress).toMatch(/worst 1-day fall \(long side\) in the history\d+\.\d\d %/);
+    expect(stress).toMatch(/worst 1-day rise \(short side\) in the history\d+\.\d\d %/);
     expect(stress).toMatch(/short 1-coin ATM straddle/);
     const surfaces = await page
       .getByTestId("surfaces")

@@ -174,7 +174,16 @@ describe("vigil backfill", () => {
 
 describe("vigil scheduler", () => {
   it("runs the current hourly slot at start-up and stops cleanly on SIGTERM", async () => {
-    const child = spawn(process.execPath, ["bin/vigil.mjs", "scheduler", "--json"], { env });
+    // On the seeded simulator, whose data is fresh at any time, so the outcome does not depend on
+    // today's date (the bundled recorded data grows stale).
+    const child = spawn(process.execPath, ["bin/vigil.mjs", "scheduler", "--json"], {
+      env: {
+        ...env,
+        MARKET_SOURCE: "simulator",
+        SIMULATOR_SEED: "7",
+        PGLITE_DIR: join(dir, "sched"),
+      },
+    });
     let out = "";
     child.stdout.on("data", (d) => (out += d));
     const deadline = Date.now() + 60_000;
@@ -189,6 +198,6 @@ describe("vigil scheduler", () => {
       `hourly:${slot}`,
       `hourly:${new Date(Date.parse(slot) - 3_600_000).toISOString()}`,
     ]).toContain(run.runKey);
-    expect(run.status).toBe("degraded"); // the bundled data is months old as of now
+    expect(run.status, run.reason).toBe("succeeded");
   });
 });

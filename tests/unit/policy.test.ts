@@ -7,7 +7,7 @@ const policy: EsMarginPolicy = {
   kind: "es-margin",
   method: "hs",
   level: 0.99,
-  liquidationHorizonDays: 4,
+  liquidationHorizonDays: 5,
   liquidityAddOn: 0.005,
   step: 0.0005,
   guardrails: {
@@ -21,11 +21,12 @@ const policy: EsMarginPolicy = {
 const g = policy.guardrails;
 
 describe("esMarginTarget", () => {
-  it("scales ES by √h, adds the liquidity add-on and rounds up to the step", () => {
-    // 0.031 · √4 + 0.005 = 0.067 exactly on the grid; 0.0311 · 2 + 0.005 = 0.0672 → 0.0675
-    expect(esMarginTarget(0.031, policy).target).toBe(0.067);
-    expect(esMarginTarget(0.0311, policy).target).toBe(0.0675);
-    expect(esMarginTarget(0.0311, policy).horizonScale).toBe(2);
+  it("adds the liquidity add-on to the h-day ES as given (no √h) and rounds up to the step", () => {
+    // the ES passed in is already the h-day ES: 0.062 + 0.005 = 0.067 exactly on the grid;
+    // 0.0622 + 0.005 = 0.0672 → 0.0675
+    expect(esMarginTarget(0.062, policy).target).toBe(0.067);
+    expect(esMarginTarget(0.0622, policy).target).toBe(0.0675);
+    expect(esMarginTarget(0.0622, policy).horizonScale).toBe(1);
   });
   it("rejects a non-finite or negative ES", () => {
     expect(() => esMarginTarget(Number.NaN, policy)).toThrow(/finite/);

@@ -25,6 +25,8 @@ interface FitDiagnostics {
   fitIv?: number[];
   markRmseVolPts?: number | null;
   status?: string;
+  /** Refit without every third strike, scored at those strikes beside the mark (same quotes). */
+  outOfSample?: { n: number; rmseVolPts: number; markRmseVolPts: number } | null;
 }
 
 const METHOD_COLORS = ["#f85149", "#d29922", "#a371f7", "#3fb950", "#5cc8ff"];
@@ -43,14 +45,43 @@ export default async function MarketPage({ params }: { params: Promise<{ market:
   ]);
   // The backtest series of every method on one date axis: realized loss, each method's VaR, and
   // the days the policy's method (historical simulation) was exceeded.
+  // Long side (loss 1 − P_t/P_{t−1}) and short side (P_t/P_{t−1} − 1) each against its own VaR;
+  // runs stored before the two-sided change have only the first.
   const btRows = new Map<string, Record<string, number | string | null>>();
+  let hasShort = false;
   for (const b of bt?.rows ?? []) {
-    const series = (b.details as { series: { date: string; var: number; loss: number }[] }).series;
+    const series = (
+      b.details as {
+        series: {
+          date: string;
+          var: number;
+          loss: number;
+          shortVar?: number;
+          shortLoss?: number;
+        }[];
+      }
+    ).series;
     for (const p of series) {
       let r = btRows.get(p.date);
-      if (!r) btRows.set(p.date, (r = { date: p.date, loss: p.loss, exception: null }));
+      if (!r) {
+        btRows.set(
+          p.date,
+          (r = {
+            date: p.date,
+            loss: p.loss,
+            exception: null,
+            shortLoss: p.shortLoss ?? null,
+            shortException: null,
+          }),
+        );
+      }
       r[`var_${b.method}`] = p.var;
       if (b.method === "hs" && p.loss > p.var) r.exception = p.loss;
+      if (p.shortVar !== undefined && p.shortLoss !== undefined) {
+        hasShort = true;
+        r[`svar_${b.method}`] = p.shortVar;
+        if (b.method === "hs" && p.shortLoss > p.shortVar) r.shortException = p.shortLoss;
+      }
     }
   }
   const backtestSeries = [...btRows.values()].sort((a, b) =>
@@ -72,6 +103,8 @@ export default async function MarketPage({ params }: { params: Promise<{ market:
       r.publishedRmse = d.rmseVolPts ?? null;
       r.markRmse = d.mark?.rmseVolPts ?? null;
       r.inside = d.insideSpreadShare ?? null;
+      r.oosRmse = d.outOfSample?.rmseVolPts ?? null;
+      r.oosMarkRmse = d.outOfSample?.markRmseVolPts ?? null;
     }
     if (s.model === "svi") r.sviRmse = d.rmseVolPts ?? null;
   }
@@ -81,6 +114,16 @@ export default async function MarketPage({ params }: { params: Promise<{ market:
     r[`var${tag}_${m.method}`] = m.var;
     r[`es${tag}_${m.method}`] = m.es;
   }
+  for (const m of history.modelRisk) {
+    const r = row(m.runId, m.asOf);
+    r.spreadAllMin = m.spread.all?.min ?? null;
+    r.spreadAllMax = m.spread.all?.max ?? null;
+    r.spreadQualifiedMin = m.spread.qualified?.min ?? null;
+    r.spreadQualifiedMax = m.spread.qualified?.max ?? null;
+    r.spreadAll = m.spread.all?.range ?? null;
+    r.spreadWarning = m.warningThreshold;
+  }
+  const lastModelRisk = history.modelRisk.at(-1);
   for (const q of history.data) {
     const r = row(q.runId, q.asOf);
     r.quotesTotal = q.total;
@@ -220,7 +263,9 @@ export default async function MarketPage({ params }: { params: Promise<{ market:
             Run <Link href={`/runs/${bt.runId}`}>#{bt.runId}</Link>: each of the last{" "}
             {bt.rows[0]?.days} days&apos; 1-day VaR at 99 % forecast from the{" "}
             {bt.rows[0]?.estimationWindow} returns before it (re-estimated daily), against that
-            day&apos;s realized loss. Zones: Basel traffic light by cumulative binomial probability.
+            day&apos;s realized loss, for a long and for a short position (simple returns). The
+            table shows the side with more exceptions (both sides are stored); zones: Basel traffic
+            light by cumulative binomial probability, at 99 % only.
           </p>
           <table data-testid="backtests">
             <thead>
@@ -258,7 +303,7 @@ export default async function MarketPage({ params }: { params: Promise<{ market:
               ))}
             </tbody>
           </table>
-          <h3>Realized daily losses against each method&apos;s 99 % VaR</h3>
+          <h3>Long side: realized daily losses against each method&apos;s 99 % VaR</h3>
           <Lines
             data={backtestSeries}
             x="date"
@@ -277,6 +322,29 @@ export default async function MarketPage({ params }: { params: Promise<{ market:
               })),
             ]}
           />
+          {hasShort && (
+            <>
+              <h3>Short side: realized daily losses against each method&apos;s 99 % VaR</h3>
+              <Lines
+                data={backtestSeries}
+                x="date"
+                series={[
+                  { key: "shortLoss", name: "realized loss", color: "#8b98a5", style: "points" },
+                  {
+                    key: "shortException",
+                    name: "exception (historical simulation)",
+                    color: "#f85149",
+                    style: "points",
+                  },
+                  ...RISK_METHODS.map((m, i) => ({
+                    key: `svar_${m}`,
+                    name: `VaR ${riskMethodName(m)}`,
+                    color: METHOD_COLORS[i],
+                  })),
+                ]}
+              />
+            </>
+          )}
         </>
       ) : (
         <p className="muted">No backtest yet.</p>
@@ -303,6 +371,20 @@ export default async function MarketPage({ params }: { params: Promise<{ market:
           { key: "markRmse", name: "Deribit mark", color: "#8b98a5" },
         ]}
       />
+      <h3>Out-of-sample fit error at held-out strikes (vol points)</h3>
+      <p className="muted">
+        Each run refits the published surface without every third strike of each expiry and scores
+        it at those strikes against the mid, beside Deribit&apos;s mark on the same quotes.
+      </p>
+      <Lines
+        data={historyRows}
+        x="date"
+        yFormat="number"
+        series={[
+          { key: "oosRmse", name: "published surface, held-out strikes", color: "#5cc8ff" },
+          { key: "oosMarkRmse", name: "Deribit mark, same strikes", color: "#8b98a5" },
+        ]}
+      />
       <h3>Option quotes per run</h3>
       <Lines
         data={historyRows}
@@ -314,7 +396,33 @@ export default async function MarketPage({ params }: { params: Promise<{ market:
           { key: "quotesUsed", name: "fed the surface (two-sided OTM)", color: "#3fb950" },
         ]}
       />
-      <h3>1-day Expected Shortfall at 99 % by method (loss = −log return)</h3>
+      <h3>Model risk: spread of the governed parameter&apos;s ES across methods</h3>
+      <p className="muted" data-testid="model-risk">
+        The liquidation-horizon ES at the policy&apos;s level (worse side) by every method and by
+        the methods whose own 250-day backtest qualifies them (green on both sides, Kupiec and
+        Christoffersen passed at 5 %).
+        {lastModelRisk &&
+          ` Latest run: ${riskMethodName(lastModelRisk.chosen)} drives ${lastModelRisk.parameter} (${lastModelRisk.basis}); ` +
+            `range across all methods ${pct(lastModelRisk.spread.all?.range)}` +
+            (lastModelRisk.warning
+              ? ` — above the ${pct(lastModelRisk.warningThreshold)} warning threshold.`
+              : ".")}
+      </p>
+      <Lines
+        data={historyRows}
+        x="date"
+        series={[
+          { key: "spreadAllMin", name: "lowest ES, all methods", color: "#8b98a5", style: "dash" },
+          { key: "spreadAllMax", name: "highest ES, all methods", color: "#8b98a5", style: "dash" },
+          { key: "spreadQualifiedMin", name: "lowest ES, qualified", color: "#3fb950" },
+          { key: "spreadQualifiedMax", name: "highest ES, qualified", color: "#f85149" },
+          { key: "spreadAll", name: "range, all methods", color: "#d29922" },
+          { key: "spreadWarning", name: "warning threshold", color: "#a371f7", style: "dash" },
+        ]}
+      />
+      <h3>
+        1-day Expected Shortfall at 99 % by method (worse side: long or short, simple returns)
+      </h3>
       <Lines
         data={historyRows}
         x="date"

@@ -175,8 +175,16 @@ export default async function RunPage({ params }: { params: Promise<{ id: string
                   </thead>
                   <tbody>
                     {assessSummary.stress.worstMoves.map((w) => (
-                      <tr key={`h${w.horizon}`}>
-                        <td>worst {w.horizon}-day move in the history</td>
+                      <tr key={`h${w.horizon}${w.side ?? ""}`}>
+                        <td>
+                          worst {w.horizon}-day{" "}
+                          {w.side === "short"
+                            ? "rise (short side)"
+                            : w.side
+                              ? "fall (long side)"
+                              : "move"}{" "}
+                          in the history
+                        </td>
                         <td className="num">{pct(w.loss)}</td>
                         <td>
                           {w.from} → {w.to}
@@ -186,9 +194,16 @@ export default async function RunPage({ params }: { params: Promise<{ id: string
                     {assessSummary.stress.straddles.map((x) => (
                       <tr key={`s${x.expiry}`}>
                         <td>short 1-coin ATM straddle, {utc(x.expiry).slice(0, 10)}</td>
-                        <td className="num">{pct(x.worstFractionOfForward)} of forward</td>
+                        <td className="num">
+                          {x.worst ? `${pct(x.worstFractionOfForward)} of forward` : "—"}
+                        </td>
                         <td>
-                          spot {pct(x.worst.spotShock, 0)}, vol {pct(x.worst.volShock, 0)}
+                          {x.worst
+                            ? `spot ${pct(x.worst.spotShock, 0)}, vol ${pct(x.worst.volShock, 0)}`
+                            : "no cell could be priced on the surface"}
+                          {x.dropped?.length
+                            ? ` (${x.dropped.length} cells dropped: ${x.dropped[0].reason})`
+                            : ""}
                         </td>
                       </tr>
                     ))}

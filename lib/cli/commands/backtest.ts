@@ -42,7 +42,7 @@ export default async function backtest(args: string[]): Promise<number> {
     process.stdout.write(
       `${method} at ${level}: ${result.exceptions} exceptions in ${result.days} days (expected ${result.expected.toFixed(1)}), ` +
         `Kupiec p ${result.kupiec.pValue.toFixed(3)}, Christoffersen cc p ${result.christoffersen.pValueCc.toFixed(3)}, ` +
-        `${result.trafficLight.zone}, Z2 ${result.z2.value.toFixed(3)} (p ${result.z2.pValue.toFixed(3)})\n`,
+        `${result.trafficLight?.zone ?? "no traffic light"}, Z2 ${result.z2.value.toFixed(3)} (p ${result.z2.pValue.toFixed(3)})\n`,
     );
   return 0;
 }

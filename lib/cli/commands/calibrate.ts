@@ -15,9 +15,12 @@ import { paramKeys, type SvModel } from "../../quant/heston";
 import { calibrateSv, type SvObjective, type SvQuote } from "../../quant/hestonCalibration";
 import { impliedVol } from "../../quant/impliedVol";
 import {
+  evaluateRepresentation,
   fitSurface,
+  outOfSampleScore,
   type SliceQuotes,
   SURFACE_MODELS,
+  type SurfaceFit,
   type SurfaceModel,
 } from "../../quant/surface";
 import { parseArgs, UsageError } from "../args";
@@ -28,7 +31,54 @@ const OBJECTIVES: readonly SvObjective[] = ["vega-weighted", "price"];
 const USAGE =
   "usage: vigil calibrate <file> [--asset BTC|ETH] [--at ISO-time] " +
   "[--model published|svi|ssvi|essvi|heston|bates] [--objective vega-weighted|price] " +
-  "[--starts N] [--min-expiry-days D] [--json]";
+  "[--starts N] [--min-expiry-days D] [--eval <csv>] [--json]";
+
+/**
+ * Rows `expiry,strike` (ISO expiry; an optional header line) of an --eval file. Throws a message
+ * naming the first bad line.
+ */
+export function parseEvalCsv(text: string): { expiry: number; strike: number }[] {
+  const lines = text.split(/\r?\n/).filter((l) => l.trim() !== "");
+  const out: { expiry: number; strike: number }[] = [];
+  lines.forEach((line, i) => {
+    const cells = line.split(",").map((c) => c.trim());
+    if (i === 0 && cells[0].toLowerCase() === "expiry") return;
+    const expiry = Date.parse(cells[0]);
+    const strike = Number(cells[1]);
+    if (cells.length !== 2 || !/^\d{4}-\d{2}-\d{2}/.test(cells[0]) || !Number.isFinite(expiry)) {
+      throw new Error(`line ${i + 1}: expected 'expiry,strike' with an ISO expiry, got '${line}'`);
+    }
+    if (!(strike > 0))
+      throw new Error(`line ${i + 1}: strike '${cells[1]}' is not a positive number`);
+    out.push({ expiry, strike });
+  });
+  return out;
+}
+
+/**
+ * The fitted surface's implied vol at (expiry, strike) for each row: exactly the published
+ * representation at a fitted expiry (the stored grid time values, interpolated in K and
+ * inverted); another model's own slice. null when the expiry was not fitted or the surface has
+ * no invertible price there.
+ */
+export function evaluateRows(fit: SurfaceFit, rows: { expiry: number; strike: number }[]) {
+  return rows.map(({ expiry, strike }) => {
+    const i = fit.slices.findIndex((s) => s.expiry === expiry);
+    let iv = NaN;
+    if (i >= 0) {
+      const s = fit.slices[i];
+      const k = Math.log(strike / s.forward);
+      iv = fit.representation
+        ? evaluateRepresentation(fit.representation, i, k)
+        : fit.impliedVol(k, s.t);
+    }
+    return {
+      expiry: new Date(expiry).toISOString(),
+      strike,
+      iv: Number.isFinite(iv) && iv > 0 ? iv : null,
+    };
+  });
+}
 
 const round = (x: number, d = 6) => (Number.isFinite(x) ? Number(x.toPrecision(d)) : null);
 
@@ -54,7 +104,7 @@ export default async function calibrate(args: string[]): Promise<number> {
   let parsed;
   try {
     parsed = parseArgs(args, {
-      options: ["asset", "at", "model", "min-expiry-days", "objective", "starts"],
+      options: ["asset", "at", "model", "min-expiry-days", "objective", "starts", "eval"],
       flags: ["json"],
     });
   } catch (e) {
@@ -89,6 +139,21 @@ export default async function calibrate(args: string[]): Promise<number> {
   const assetOpt = options.asset?.toUpperCase();
   if (assetOpt !== undefined && !/^[A-Z0-9]+$/.test(assetOpt)) {
     return fail(2, `bad --asset ${options.asset}`);
+  }
+
+  let evalRows: { expiry: number; strike: number }[] | undefined;
+  if (options.eval !== undefined) {
+    let evalText: string;
+    try {
+      evalText = readFileSync(options.eval, "utf8");
+    } catch (e) {
+      return fail(1, `cannot read ${options.eval}: ${(e as Error).message}`);
+    }
+    try {
+      evalRows = parseEvalCsv(evalText);
+    } catch (e) {
+      return fail(2, `--eval ${options.eval}: ${(e as Error).message}`);
+    }
   }
 
   const file = positional[0];
@@ -198,6 +263,11 @@ export default async function calibrate(args: string[]): Promise<number> {
     skippedSlices: fit.skipped.map((s) => ({ expiry: expiryOf(s.t).toISOString(), n: s.n })),
     surface: fit.surface,
     ...(fit.mark ? { mark: fit.mark } : {}),
+    // refit without every third strike of each expiry, scored at those strikes beside the mark
+    ...(model === "published" && fit.slices.length
+      ? { outOfSample: outOfSampleScore(surfaceInput(ivs), { model }) }
+      : {}),
+    ...(evalRows ? { evaluated: evaluateRows(fit, evalRows) } : {}),
   };
   if (fit.slices.length === 0) {
     process.stderr.write(
@@ -235,6 +305,16 @@ export default async function calibrate(args: string[]): Promise<number> {
       `Deribit mark: rmse ${f(fit.mark.rmseVolPts)} vol pts, inside ${f(fit.mark.insideSpreadShare)}, ` +
         `butterfly ${fit.mark.butterflyViolations}, calendar ${fit.mark.calendarViolations}`,
     );
+  }
+  if (doc.outOfSample) {
+    const o = doc.outOfSample;
+    lines.push(
+      `out of sample (every third strike held out): rmse ${f(o.rmseVolPts)} vol pts vs ` +
+        `Deribit mark ${f(o.markRmseVolPts)} on the same ${o.n} quotes`,
+    );
+  }
+  for (const e of doc.evaluated ?? []) {
+    lines.push(`${e.expiry} K=${e.strike}: iv ${e.iv === null ? "-" : f(e.iv, 4)}`);
   }
   process.stdout.write(lines.join("\n") + "\n");
   return 0;

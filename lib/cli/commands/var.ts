@@ -44,8 +44,9 @@ export function numberOption(
 
 /**
  * `vigil var --prices <csv> [--method hs|ewma|garch-t|fhs|evt] [--level 0.99] [--horizon 1]
- * [--at YYYY-MM-DD] [--window N] [--seed N] [--json]`: VaR and ES of the daily log returns up to
- * and including --at (the last --window of them when given).
+ * [--at YYYY-MM-DD] [--window N] [--seed N] [--json]`: VaR and ES of a long and a short position
+ * (losses as simple returns) from the daily log returns up to and including --at (the last
+ * --window of them when given); `var`/`es` are the worse side's, `sides` has both.
  */
 export default async function varCommand(args: string[]): Promise<number> {
   const { options, flags, positional } = parseArgs(args, {
@@ -81,10 +82,14 @@ export default async function varCommand(args: string[]): Promise<number> {
     badRows: series.issues.length,
   };
   if (flags.has("json")) process.stdout.write(JSON.stringify(result) + "\n");
-  else
+  else {
+    const p = (x: number) => `${(x * 100).toFixed(2)} %`;
     process.stdout.write(
-      `${method} ${horizon}-day VaR ${(r.var * 100).toFixed(2)} %, ES ${(r.es * 100).toFixed(2)} % at ${level} ` +
+      `${method} ${horizon}-day VaR ${p(r.var)}, ES ${p(r.es)} at ${level} (worse side: ${r.worseSide}; ` +
+        `long VaR ${p(r.sides.long.var)} ES ${p(r.sides.long.es)}, ` +
+        `short VaR ${p(r.sides.short.var)} ES ${p(r.sides.short.es)}) ` +
         `from ${r.n} returns (${result.from} → ${result.to})\n`,
     );
+  }
   return 0;
 }
