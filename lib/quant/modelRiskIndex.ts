@@ -93,7 +93,8 @@ export function modelRiskIndex(
       if (ps[i] > ps[iMax]) iMax = i;
     }
     const range = ps[iMax] - ps[iMin];
-    const std = Math.sqrt(ps.reduce((a, p) => a + (p - mean) ** 2, 0) / (M - 1));
+    // identical prices are exactly no dispersion (the rounded mean would leave ~1e-17)
+    const std = range === 0 ? 0 : Math.sqrt(ps.reduce((a, p) => a + (p - mean) ** 2, 0) / (M - 1));
     const noiseStd = Math.sqrt(es.reduce((a, e) => a + e * e, 0) / M);
     const excess = Math.sqrt(Math.max(std * std - noiseStd * noiseStd, 0));
     const scale = Math.abs(mean);
