@@ -82,7 +82,7 @@ export interface McOptions {
   paths?: number;
   /** Seed of the xoshiro128** generator (default 1). */
   seed?: number;
-  /** Time steps per day (default 1; the monitoring stays daily). */
+  /** Time steps per day (default 1 for Heston/Bates, 4 for local vol; monitoring stays daily). */
   stepsPerDay?: number;
   /**
    * Use the vanillas as control variates (default true when their exact prices are known):
@@ -100,10 +100,10 @@ export interface ResolvedMcOptions {
 }
 
 /** Options with defaults, or the reason they are invalid. */
-export function resolveMcOptions(o: McOptions): ResolvedMcOptions | string {
+export function resolveMcOptions(o: McOptions, defaultStepsPerDay = 1): ResolvedMcOptions | string {
   const paths = o.paths ?? 20000;
   const seed = o.seed ?? 1;
-  const stepsPerDay = o.stepsPerDay ?? 1;
+  const stepsPerDay = o.stepsPerDay ?? defaultStepsPerDay;
   if (!Number.isInteger(paths) || paths < 2 || paths > 1e8) {
     return "invalid input: paths must be an integer in [2, 1e8]";
   }

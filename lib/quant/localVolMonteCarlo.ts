@@ -26,6 +26,15 @@ import {
 } from "./exoticBasket";
 import { Prng } from "./prng";
 
+/**
+ * Four log-Euler steps a day by default: on the recorded BTC and ETH chains, daily steps priced
+ * the 30-day 1.15 call 6 % and 4.5 % below the surface (3.6 and 5.4 standard errors at 160 000
+ * paths; the Euler error of a local vol that varies steeply in k), four steps a day within 1.3
+ * standard errors. Averaging the local variance over each day instead did not help: the error is
+ * in space, not in time.
+ */
+export const DEFAULT_STEPS_PER_DAY = 4;
+
 /** σ²(t, k) written into out for the log-moneyness nodes k (k = ln(F_t/F_0)). */
 export type LocalVarianceFn = (t: number, k: ArrayLike<number>, out: Float64Array) => void;
 
@@ -70,7 +79,7 @@ export function localVolBasketMonteCarlo(
   if (typeof localVariance !== "function") {
     return { result: null, reason: "invalid input: localVariance must be a function" };
   }
-  const o = resolveMcOptions(opts);
+  const o = resolveMcOptions(opts, DEFAULT_STEPS_PER_DAY);
   if (typeof o === "string") return { result: null, reason: o };
   const kMin = opts.kMin ?? -3;
   const kMax = opts.kMax ?? 3;

@@ -19,6 +19,10 @@ import {
 } from "../../lib/quant/localVolMonteCarlo";
 import { normCdf } from "../../lib/quant/normal";
 import { fitSurface, type SliceQuotes } from "../../lib/quant/surface";
+import { chainImpliedVols } from "../../lib/market/impliedVols";
+import { cleanSnapshot } from "../../lib/market/quality";
+import { ReplaySource } from "../../lib/market/replay";
+import { surfaceInput } from "../../lib/market/surfaceInput";
 
 // Every comparison is one seeded draw: a fixed z of 4 keeps the chance that an unbiased estimator
 // misses any of the ~30 comparisons below 0.2 % (chosen before running).
@@ -402,6 +406,27 @@ describe("local vol from the published (Andreasen–Huge) surface", () => {
     for (const id of VANILLAS) within(r.vanillas[id], exact[id]);
     // the parametric surfaces carry no local vol
     expect(fitSurface(slices, { model: "svi" }).localVariance).toBeUndefined();
+  });
+
+  it("on the latest recorded BTC and ETH chains, at the default steps, the same", async () => {
+    const src = new ReplaySource();
+    for (const asset of ["BTC", "ETH"]) {
+      const market = `deribit:${asset}`;
+      const times = src.snapshotTimes(market);
+      const snap = (await src.snapshotAsOf(market, times[times.length - 1]))!;
+      const { clean } = cleanSnapshot(snap, { now: snap.capturedAt });
+      const fit = fitSurface(surfaceInput(chainImpliedVols({ ...snap, options: clean }, 1)), {
+        model: "published",
+      });
+      const r = localVolBasketMonteCarlo(fit.localVariance!, {
+        paths: 40000,
+        seed: 52,
+        controlVariates: false,
+      }).result!;
+      expect(r.stepsPerDay).toBe(4);
+      const exact = localVolControlPrices(fit.impliedVol);
+      for (const id of VANILLAS) within(r.vanillas[id], exact[id]);
+    }
   });
 });
 

@@ -197,6 +197,13 @@ describe("one run: the basket under three models fitted to the same quotes", () 
     // Heston and jump-free Bates are one model: no claim differs significantly
     const pair = modelRiskIndex({ heston: run.prices.heston!, bates: run.prices.bates! }).result!;
     for (const c of CLAIMS) expect(pair.claims[c].significant).toBe(false);
+    // the models fit the same quotes: their exact vanillas are within 1 % of the surface's (the
+    // surface's fit error is ~0.02 vol points here), and the fit adjustment exists
+    for (const m of ["heston", "bates"] as const) {
+      for (const v of VANILLAS) expect(Math.abs(run.vanillaMisfit![m]![v])).toBeLessThan(0.01);
+    }
+    expect(run.vanillaMisfit!.localVol!.put30).toBe(0);
+    expect(run.adjustedIndex!.index).toBeGreaterThanOrEqual(0);
     // one model alone has no dispersion to report
     const one = priceModelRiskBasket({ heston: H }, { paths: 100 });
     expect(one.index).toBeNull();
