@@ -298,8 +298,9 @@ function forwardStartSemiAnalytic(g: (v: number) => number, p: HestonParams): nu
 }
 
 describe("Heston and Bates by QE Monte Carlo", () => {
-  // a crypto-like set (Feller ratio 2κθ/σ² = 1.1) and a rough one (Feller 0.25, so the QE scheme
-  // runs mostly in its exponential branch, ψ > 1.5)
+  // a crypto-like set (Feller ratio 2κθ/σ² = 1.1; at daily steps the QE scheme stays in its
+  // quadratic branch) and a rough one (Feller 0.25: the variance sits near 0 often enough that
+  // about a tenth of the steps take the exponential branch, ψ > 1.5)
   const sets: Array<[string, HestonParams]> = [
     ["crypto", { v0: 0.36, kappa: 2, theta: 0.4, sigma: 1.2, rho: -0.3 }],
     ["rough", { v0: 0.2, kappa: 1.5, theta: 0.3, sigma: 1.9, rho: -0.7 }],
