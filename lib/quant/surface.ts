@@ -14,6 +14,7 @@
  */
 import {
   buildGrid,
+  dupireLocalVarianceOnGrid,
   fitInterval,
   gridFromK,
   gridButterflyViolations,
@@ -130,6 +131,12 @@ export interface SurfaceFit {
   /** Total implied variance and implied vol of the fitted surface at (k, t) (not serialised). */
   totalVariance: (k: number, t: number) => number;
   impliedVol: (k: number, t: number) => number;
+  /**
+   * Published surface only: Dupire local variance at time t > 0 and log-moneyness k (of that
+   * time's forward), written into out; the local-vol diffusion whose marginals are this surface
+   * (for Monte Carlo of path-dependent claims; not serialised).
+   */
+  localVariance?: (t: number, k: ArrayLike<number>, out: Float64Array) => void;
 }
 
 export interface PublishedRepresentation {
@@ -586,6 +593,51 @@ function ahTimeValues(st: AhState, t: number): Float64Array {
   return propagate(st.grid, st.hats[i], st.localVols[i], q0, t - tStart, st.substeps);
 }
 
+/** Dupire local variance of the published surface at t (see dupireLocalVarianceOnGrid). */
+function ahLocalVariance(st: AhState, t: number): Float64Array {
+  const n = st.ts.length;
+  let i = 0;
+  while (i < n && st.ts[i] < t) i++;
+  if (i === n) {
+    // beyond the last expiry the last interval's local vol continues from the last slice
+    const last = n - 1;
+    return dupireLocalVarianceOnGrid(
+      st.grid,
+      st.hats[last],
+      st.localVols[last],
+      st.qs[last],
+      t - st.ts[last],
+      st.substeps,
+    );
+  }
+  const tStart = i === 0 ? 0 : st.ts[i - 1];
+  const q0 = i === 0 ? new Float64Array(st.grid.k.length) : st.qs[i - 1];
+  return dupireLocalVarianceOnGrid(
+    st.grid,
+    st.hats[i],
+    st.localVols[i],
+    q0,
+    t - tStart,
+    st.substeps,
+  );
+}
+
+/** Linear interpolation in k of node values, flat beyond the grid. */
+function interpolateNodes(grid: AhGrid, v: Float64Array, k: number): number {
+  const n = grid.k.length;
+  if (k <= grid.k[0]) return v[0];
+  if (k >= grid.k[n - 1]) return v[n - 1];
+  let lo = 0;
+  let hi = n - 1;
+  while (hi - lo > 1) {
+    const mid = (lo + hi) >> 1;
+    if (grid.k[mid] <= k) lo = mid;
+    else hi = mid;
+  }
+  const w = (k - grid.k[lo]) / (grid.k[hi] - grid.k[lo]);
+  return (1 - w) * v[lo] + w * v[hi];
+}
+
 // ---------------------------------------------------------------------------------------------
 
 /** Fits the chosen representation to the slices and measures it. */
@@ -606,6 +658,7 @@ export function fitSurface(input: SliceQuotes[], opts: FitOptions): SurfaceFit {
   let status: string[];
   let totalVariance: (k: number, t: number) => number;
   let representation: PublishedRepresentation | undefined;
+  let localVariance: ((t: number, k: ArrayLike<number>, out: Float64Array) => void) | undefined;
   if (ps.length === 0) {
     fitted = [];
     butterfly = [];
@@ -649,6 +702,10 @@ export function fitSurface(input: SliceQuotes[], opts: FitOptions): SurfaceFit {
       }
       const v = publishedIv(interpolateOtm(st.grid, q, k), k, t);
       return v * v * t;
+    };
+    localVariance = (t, k, out) => {
+      const lv = ahLocalVariance(st, Math.max(t, 1e-8));
+      for (let j = 0; j < k.length; j++) out[j] = interpolateNodes(st.grid, lv, k[j]);
     };
   } else {
     const r = fitParametric(opts.model, ps);
@@ -720,6 +777,7 @@ export function fitSurface(input: SliceQuotes[], opts: FitOptions): SurfaceFit {
       const w = totalVariance(k, t);
       return w > 0 ? Math.sqrt(w / t) : NaN;
     },
+    ...(localVariance ? { localVariance } : {}),
   };
 }
 

@@ -143,7 +143,13 @@ describe("liquidationHorizonDays", () => {
     level: 0.99,
     liquidityAddOn: 0.005,
     step: 0.0005,
-    guardrails: { maxRelativeChange: 0.25, deadBandRelative: 0.05, minDelayHours: 72 },
+    guardrails: {
+      maxIncrease: { kind: "relative", value: 0.25 },
+      maxDecrease: { kind: "relative", value: 0.25 },
+      deadBandRelative: 0.05,
+      minDelayHours: 72,
+      cooldownAfterRejectHours: 72,
+    },
   };
   it("accepts only the horizons the engine computes", () => {
     for (const h of [1, 2, 3, 5, 7, 10]) {
