@@ -1,20 +1,8 @@
 "use client";
 import { useRouter } from "next/navigation";
 import { useState } from "react";
-import { connectedWallet, errorText } from "./wallet";
-
-interface TypedData {
-  domain: { name: string; version: string; chainId: number };
-  types: { Review: { name: string; type: string }[] };
-  primaryType: "Review";
-  message: {
-    proposalId: number;
-    payloadHash: `0x${string}`;
-    decision: string;
-    commentHash: `0x${string}`;
-    issuedAt: number;
-  };
-}
+import { signableReview, type ReviewTypedData } from "@/lib/governance/reviewTypes";
+import { connectedWallet, useAction } from "./wallet";
 
 async function postJson(url: string, body: unknown) {
   const res = await fetch(url, {
@@ -28,33 +16,28 @@ async function postJson(url: string, body: unknown) {
   }
 }
 
+function ActionError({ error }: { error: string | null }) {
+  return error ? (
+    <p className="error" role="alert">
+      {error}
+    </p>
+  ) : null;
+}
+
 /** Approve / reject by an EIP-712 signature over the proposal's payload, for reviewers. */
 export function ReviewActions({ proposalId }: { proposalId: number }) {
   const router = useRouter();
   const [comment, setComment] = useState("");
-  const [busy, setBusy] = useState(false);
-  const [error, setError] = useState<string | null>(null);
-  const review = async (decision: "approve" | "reject") => {
-    setBusy(true);
-    setError(null);
-    try {
+  const { busy, error, run } = useAction();
+  const review = (decision: "approve" | "reject") =>
+    run(async () => {
       const { wallet, account } = await connectedWallet();
       const issuedAt = Math.floor(Date.now() / 1000);
       const q = new URLSearchParams({ decision, comment, issuedAt: String(issuedAt) });
       const res = await fetch(`/api/v1/proposals/${proposalId}/review-request?${q}`);
       if (!res.ok) throw new Error(`review request failed (HTTP ${res.status})`);
-      const typed = (await res.json()) as TypedData;
-      const signature = await wallet.signTypedData({
-        account,
-        domain: { ...typed.domain, chainId: BigInt(typed.domain.chainId) },
-        types: typed.types,
-        primaryType: typed.primaryType,
-        message: {
-          ...typed.message,
-          proposalId: BigInt(typed.message.proposalId),
-          issuedAt: BigInt(typed.message.issuedAt),
-        },
-      });
+      const typed = (await res.json()) as ReviewTypedData;
+      const signature = await wallet.signTypedData({ account, ...signableReview(typed) });
       await postJson(`/api/v1/proposals/${proposalId}/reviews`, {
         decision,
         comment,
@@ -62,12 +45,7 @@ export function ReviewActions({ proposalId }: { proposalId: number }) {
         signature,
       });
       router.refresh();
-    } catch (err) {
-      setError(errorText(err));
-    } finally {
-      setBusy(false);
-    }
-  };
+    });
   return (
     <div className="card" data-testid="review-actions">
       <label>
@@ -87,11 +65,7 @@ export function ReviewActions({ proposalId }: { proposalId: number }) {
           Reject (sign)
         </button>
       </p>
-      {error && (
-        <p className="error" role="alert">
-          {error}
-        </p>
-      )}
+      <ActionError error={error} />
     </div>
   );
 }
@@ -100,23 +74,15 @@ export function ReviewActions({ proposalId }: { proposalId: number }) {
 export function ExecuteAction({ proposalId }: { proposalId: number }) {
   const router = useRouter();
   const [txHash, setTxHash] = useState("");
-  const [busy, setBusy] = useState(false);
-  const [error, setError] = useState<string | null>(null);
-  const execute = async () => {
-    setBusy(true);
-    setError(null);
-    try {
+  const { busy, error, run } = useAction();
+  const execute = () =>
+    run(async () => {
       await postJson(`/api/v1/proposals/${proposalId}/execution`, {
         executedAt: new Date().toISOString(),
         ...(txHash ? { txHash } : {}),
       });
       router.refresh();
-    } catch (err) {
-      setError(errorText(err));
-    } finally {
-      setBusy(false);
-    }
-  };
+    });
   return (
     <div className="card" data-testid="execute-action">
       <label>
@@ -128,11 +94,7 @@ export function ExecuteAction({ proposalId }: { proposalId: number }) {
           Record execution now
         </button>
       </p>
-      {error && (
-        <p className="error" role="alert">
-          {error}
-        </p>
-      )}
+      <ActionError error={error} />
     </div>
   );
 }

@@ -1,15 +1,13 @@
 "use client";
 import { signIn, signOut } from "next-auth/react";
 import { useRouter } from "next/navigation";
-import { useState } from "react";
 import { createSiweMessage } from "viem/siwe";
-import { connectedWallet, errorText } from "./wallet";
+import { connectedWallet, useAction } from "./wallet";
 
 /** Sign-In with Ethereum: a server nonce, an EIP-4361 message signed by the injected wallet. */
 export function SignIn({ chainId, address }: { chainId: number; address: string | null }) {
   const router = useRouter();
-  const [busy, setBusy] = useState(false);
-  const [error, setError] = useState<string | null>(null);
+  const { busy, error, run } = useAction();
   if (address)
     return (
       <p data-testid="signed-in">
@@ -25,10 +23,8 @@ export function SignIn({ chainId, address }: { chainId: number; address: string 
         </button>
       </p>
     );
-  const start = async () => {
-    setBusy(true);
-    setError(null);
-    try {
+  const start = () =>
+    run(async () => {
       const { wallet, account } = await connectedWallet();
       if ((await wallet.getChainId()) !== chainId) await wallet.switchChain({ id: chainId });
       const { nonce } = (await (await fetch("/api/auth/nonce")).json()) as { nonce: string };
@@ -47,12 +43,7 @@ export function SignIn({ chainId, address }: { chainId: number; address: string 
       const res = await signIn("siwe", { message, signature, redirect: false });
       if (!res || res.error) throw new Error(res?.error ?? "sign-in failed");
       router.refresh();
-    } catch (err) {
-      setError(errorText(err));
-    } finally {
-      setBusy(false);
-    }
-  };
+    });
   return (
     <p>
       <button type="button" onClick={start} disabled={busy} data-testid="sign-in">

@@ -1,5 +1,6 @@
 "use client";
 // The browser's injected wallet (EIP-1193 `window.ethereum`) through viem: no hosted service.
+import { useState } from "react";
 import { createWalletClient, custom, type EIP1193Provider } from "viem";
 
 declare global {
@@ -18,3 +19,21 @@ export async function connectedWallet() {
 
 export const errorText = (err: unknown): string =>
   err instanceof Error ? err.message.split("\n")[0] : String(err);
+
+/** A wallet or API action's busy flag and error text, shared by every committee button. */
+export function useAction() {
+  const [busy, setBusy] = useState(false);
+  const [error, setError] = useState<string | null>(null);
+  const run = async (action: () => Promise<void>) => {
+    setBusy(true);
+    setError(null);
+    try {
+      await action();
+    } catch (err) {
+      setError(errorText(err));
+    } finally {
+      setBusy(false);
+    }
+  };
+  return { busy, error, run };
+}

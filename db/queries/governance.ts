@@ -230,6 +230,13 @@ export async function proposalById(db: Db, id: number): Promise<ProposalRow | nu
   return p ?? null;
 }
 
+/** The proposal row, locked until the transaction ends (reviews and executions serialize on it). */
+async function lockedProposal(tx: Db, id: number): Promise<ProposalRow> {
+  const [p] = await tx.select().from(proposals).where(eq(proposals.id, id)).for("update");
+  if (!p) throw new GovernanceError(404, `proposal ${id} does not exist`);
+  return p;
+}
+
 export interface ReviewInput {
   proposalId: number;
   reviewer: Address;
@@ -248,12 +255,7 @@ export interface ReviewInput {
  */
 export async function recordReview(db: Db, input: ReviewInput, now = new Date()) {
   return db.transaction(async (tx) => {
-    const [p] = await tx
-      .select()
-      .from(proposals)
-      .where(eq(proposals.id, input.proposalId))
-      .for("update");
-    if (!p) throw new GovernanceError(404, `proposal ${input.proposalId} does not exist`);
+    const p = await lockedProposal(tx, input.proposalId);
     if (p.status !== "open")
       throw new GovernanceError(409, `proposal ${p.id} is ${p.status}, not open`);
     const timeProblem = reviewTimeProblem(
@@ -362,12 +364,7 @@ export interface ExecutionInput {
  */
 export async function recordExecution(db: Db, input: ExecutionInput, now = new Date()) {
   return db.transaction(async (tx) => {
-    const [p] = await tx
-      .select()
-      .from(proposals)
-      .where(eq(proposals.id, input.proposalId))
-      .for("update");
-    if (!p) throw new GovernanceError(404, `proposal ${input.proposalId} does not exist`);
+    const p = await lockedProposal(tx, input.proposalId);
     const t = nextStatus(p.status as ProposalStatus, { kind: "execute" });
     if (!t.ok) throw new GovernanceError(409, t.reason);
     const approvedAt = p.decidedAt ?? p.createdAt;

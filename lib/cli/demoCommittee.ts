@@ -13,7 +13,7 @@ import {
   type Role,
 } from "../../db/queries/governance";
 import { authEnv } from "../auth/env";
-import { reviewTypedData } from "../governance/review";
+import { reviewTypedData, signableReview } from "../governance/review";
 import type { RunSummary } from "../pipeline/types";
 
 const DEMO_KEYS: { key: `0x${string}`; role: Role; name: string }[] = [
@@ -96,12 +96,7 @@ export async function replayDemoDecisions(
         comment,
         issuedAt,
       });
-      const signature = await reviewer.signTypedData({
-        domain: { ...typed.domain, chainId: BigInt(chainId) },
-        types: typed.types,
-        primaryType: typed.primaryType,
-        message: { ...typed.message, proposalId: BigInt(id), issuedAt: BigInt(issuedAt) },
-      });
+      const signature = await reviewer.signTypedData(signableReview(typed));
       await recordReview(db, {
         proposalId: id,
         reviewer: reviewer.address,

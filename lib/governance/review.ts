@@ -4,25 +4,14 @@
 import { getAddress, recoverTypedDataAddress, type Address, type Hex } from "viem";
 import type { Decision } from "./lifecycle";
 import { commentHash, type Hex32 } from "./payload";
+import {
+  REVIEW_TYPES,
+  signableReview,
+  type ReviewMessage,
+  type ReviewTypedData,
+} from "./reviewTypes";
 
-export const REVIEW_TYPES = {
-  Review: [
-    { name: "proposalId", type: "uint256" },
-    { name: "payloadHash", type: "bytes32" },
-    { name: "decision", type: "string" },
-    { name: "commentHash", type: "bytes32" },
-    { name: "issuedAt", type: "uint256" },
-  ],
-} as const;
-
-export interface ReviewMessage {
-  proposalId: number;
-  payloadHash: Hex32;
-  decision: Decision;
-  commentHash: Hex32;
-  /** Unix seconds. */
-  issuedAt: number;
-}
+export { REVIEW_TYPES, signableReview, type ReviewMessage, type ReviewTypedData };
 
 /** The typed data a reviewer signs, as JSON (numbers, not bigints). */
 export function reviewTypedData(input: {
@@ -32,38 +21,28 @@ export function reviewTypedData(input: {
   decision: Decision;
   comment: string;
   issuedAt: number;
-}) {
+}): ReviewTypedData {
   return {
     domain: { name: "Vigil", version: "1", chainId: input.chainId },
     types: REVIEW_TYPES,
-    primaryType: "Review" as const,
+    primaryType: "Review",
     message: {
       proposalId: input.proposalId,
       payloadHash: input.payloadHash,
       decision: input.decision,
       commentHash: commentHash(input.comment),
       issuedAt: input.issuedAt,
-    } satisfies ReviewMessage,
+    },
   };
 }
 
 /** The EIP-55 address that signed a review, or null when the signature does not recover. */
 export async function reviewSigner(
-  typed: ReturnType<typeof reviewTypedData>,
+  typed: ReviewTypedData,
   signature: Hex,
 ): Promise<Address | null> {
   try {
-    const address = await recoverTypedDataAddress({
-      domain: { ...typed.domain, chainId: BigInt(typed.domain.chainId) },
-      types: typed.types,
-      primaryType: typed.primaryType,
-      message: {
-        ...typed.message,
-        proposalId: BigInt(typed.message.proposalId),
-        issuedAt: BigInt(typed.message.issuedAt),
-      },
-      signature,
-    });
+    const address = await recoverTypedDataAddress({ ...signableReview(typed), signature });
     return getAddress(address);
   } catch {
     return null;

@@ -3,24 +3,18 @@
 // (a viem local account exposed to the page as an EIP-1193 `window.ethereum`), approve with
 // EIP-712 signatures, an executor executes, and the next run counts its delay from that execution.
 import { spawn, spawnSync, type ChildProcess } from "node:child_process";
-import { existsSync } from "node:fs";
-import { createServer } from "node:net";
-import { join } from "node:path";
 import { encode } from "next-auth/jwt";
 import pg from "pg";
-import { chromium, type Browser, type BrowserContext } from "playwright-core";
+import type { Browser, BrowserContext } from "playwright-core";
 import type { PrivateKeyAccount } from "viem/accounts";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { browserTestsCanRun, freePort, launchChromium, waitFor } from "../helpers/browser";
 import { signInOverHttp } from "../helpers/siwe";
 import { signReview, wallet } from "../helpers/wallets";
 import type { Hex32 } from "../../lib/governance/payload";
 
-const CHROMIUM = process.env.CHROMIUM_PATH ?? "/usr/bin/chromium";
 const serverUrl = process.env.DATABASE_URL;
-const canRun =
-  Boolean(serverUrl) &&
-  (Boolean(process.env.CI) ||
-    (existsSync(CHROMIUM) && existsSync(join(process.cwd(), ".next/BUILD_ID"))));
+const canRun = Boolean(serverUrl) && browserTestsCanRun;
 const SECRET = "e2e-governance-secret";
 
 const [admin, alice, bob, exec, removed, stranger] = [0, 1, 2, 3, 4, 5].map(wallet);
@@ -47,15 +41,6 @@ const query = async <T>(text: string, values: unknown[] = []): Promise<T[]> => {
     await c.end();
   }
 };
-
-async function freePort(): Promise<number> {
-  return new Promise((resolve) => {
-    const s = createServer().listen(0, "127.0.0.1", () => {
-      const port = (s.address() as { port: number }).port;
-      s.close(() => resolve(port));
-    });
-  });
-}
 
 async function openProposal(market: string) {
   const [p] = await query<{ id: number; created_at: Date; payload_hash: Hex32 }>(
@@ -104,28 +89,8 @@ describe.skipIf(!canRun)("committee end to end", () => {
         stdio: ["ignore", "pipe", "pipe"],
       },
     );
-    const end = Date.now() + 60_000;
-    for (;;) {
-      try {
-        if ((await fetch(`${base}/api/auth/nonce`)).status === 200) break;
-      } catch {
-        /* not up yet */
-      }
-      if (Date.now() > end) throw new Error("server did not come up");
-      await new Promise((r) => setTimeout(r, 250));
-    }
-    browser = await chromium.launch({
-      executablePath: CHROMIUM,
-      args: [
-        "--no-sandbox",
-        "--disable-gpu",
-        "--disable-quic",
-        "--no-first-run",
-        "--disable-background-networking",
-        "--disable-component-update",
-        "--disable-sync",
-      ],
-    });
+    await waitFor(`${base}/api/auth/nonce`, 60_000, 200);
+    browser = await launchChromium();
   });
 
   afterAll(async () => {

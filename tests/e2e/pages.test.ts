@@ -1,48 +1,20 @@
 // End to end: backfill the bundled history into a fresh embedded database, serve the production
 // build with `next start`, and open every page in headless Chromium.
 import { spawn, spawnSync, type ChildProcess } from "node:child_process";
-import { existsSync, mkdirSync, mkdtempSync, rmSync } from "node:fs";
-import { createServer } from "node:net";
+import { mkdirSync, mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { chromium, type Browser, type Page } from "playwright-core";
+import type { Browser, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { browserTestsCanRun, freePort, launchChromium, waitFor } from "../helpers/browser";
 
-const CHROMIUM = process.env.CHROMIUM_PATH ?? "/usr/bin/chromium";
 const SHOTS = join(process.cwd(), "tests/e2e/screenshots");
-// In CI the suite must run (a skipped browser test proves nothing); locally it needs a build.
-const canRun =
-  Boolean(process.env.CI) ||
-  (existsSync(CHROMIUM) && existsSync(join(process.cwd(), ".next/BUILD_ID")));
-
+const canRun = browserTestsCanRun;
 let dir: string;
 let server: ChildProcess | undefined;
 let browser: Browser | undefined;
 let base: string;
 let backfill: { runs: number; succeeded: number; proposals: number; runIds: number[] };
-
-async function freePort(): Promise<number> {
-  return new Promise((resolve) => {
-    const s = createServer().listen(0, "127.0.0.1", () => {
-      const port = (s.address() as { port: number }).port;
-      s.close(() => resolve(port));
-    });
-  });
-}
-
-async function waitFor(url: string, ms: number): Promise<void> {
-  const end = Date.now() + ms;
-  while (Date.now() < end) {
-    try {
-      const r = await fetch(url);
-      if (r.status < 500) return;
-    } catch {
-      /* not up yet */
-    }
-    await new Promise((r) => setTimeout(r, 250));
-  }
-  throw new Error(`${url} did not come up in ${ms} ms`);
-}
 
 describe.skipIf(!canRun)("pages in headless Chromium", () => {
   beforeAll(async () => {
@@ -76,18 +48,7 @@ describe.skipIf(!canRun)("pages in headless Chromium", () => {
       },
     );
     await waitFor(`${base}/api/v1/runs/latest`, 60_000);
-    browser = await chromium.launch({
-      executablePath: CHROMIUM,
-      args: [
-        "--no-sandbox",
-        "--disable-gpu",
-        "--disable-quic",
-        "--no-first-run",
-        "--disable-background-networking",
-        "--disable-component-update",
-        "--disable-sync",
-      ],
-    });
+    browser = await launchChromium();
     mkdirSync(SHOTS, { recursive: true });
   });
 

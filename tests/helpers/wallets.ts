@@ -2,7 +2,7 @@
 import { privateKeyToAccount, type PrivateKeyAccount } from "viem/accounts";
 import type { Decision } from "../../lib/governance/lifecycle";
 import type { Hex32 } from "../../lib/governance/payload";
-import { reviewTypedData } from "../../lib/governance/review";
+import { reviewTypedData, signableReview } from "../../lib/governance/review";
 
 export const KEYS = [
   "0xac0974bec39a17e36ba4a6b4d238ff944bacb478cbed5efcae784d7bf4f2ff80",
@@ -28,15 +28,5 @@ export async function signReview(
     issuedAt: number;
   },
 ) {
-  const typed = reviewTypedData({ chainId: 1, comment: "", ...r });
-  return account.signTypedData({
-    domain: { ...typed.domain, chainId: BigInt(typed.domain.chainId) },
-    types: typed.types,
-    primaryType: "Review",
-    message: {
-      ...typed.message,
-      proposalId: BigInt(typed.message.proposalId),
-      issuedAt: BigInt(typed.message.issuedAt),
-    },
-  });
+  return account.signTypedData(signableReview(reviewTypedData({ chainId: 1, comment: "", ...r })));
 }
