@@ -371,6 +371,7 @@ export interface ModelRiskIndexPoint {
   status: string;
   reason?: string;
   paths: number;
+  warningThreshold?: number;
   index: number | null;
   adjustedIndex: number | null;
   meanRelativeRange: number | null;
@@ -473,4 +474,71 @@ export async function committeeQueue(db: Db) {
     changes: changes.filter((c) => c.proposalId === p.id),
     reviews: revs.filter((r) => r.proposalId === p.id),
   }));
+}
+
+/** A metric's latest value and the one before it (each from the newest runs that have it). */
+export interface Trend<T> {
+  latest: T | null;
+  previous: T | null;
+  runId: number | null;
+}
+
+/**
+ * The state of a market's model risk for the overview: the policy method's backtest zone, the
+ * published surface's error in and out of sample, the spread across VaR/ES methods, the
+ * model-risk index and the regime flags, each with its previous value.
+ */
+export async function modelRiskGlance(
+  db: Db,
+  marketId: string,
+  policy: { method: string; level: number },
+) {
+  const [h, zones] = await Promise.all([
+    marketHistory(db, marketId, 2),
+    db
+      .select({ runId: backtests.runId, zone: backtests.zone })
+      .from(backtests)
+      .innerJoin(runs, eq(runs.id, backtests.runId))
+      .where(
+        and(
+          eq(backtests.marketId, marketId),
+          eq(backtests.method, policy.method),
+          eq(backtests.level, policy.level),
+        ),
+      )
+      .orderBy(desc(runs.asOf), desc(runs.id))
+      .limit(2),
+  ]);
+  const trend = <T>(xs: { runId: number; v: T | null | undefined }[]): Trend<T> => {
+    const ok = xs.filter((x) => x.v !== null && x.v !== undefined);
+    return {
+      latest: ok.at(-1)?.v ?? null,
+      previous: ok.at(-2)?.v ?? null,
+      runId: ok.at(-1)?.runId ?? null,
+    };
+  };
+  const published = h.surfaces.filter((s) => s.model === "published");
+  const diag = (d: unknown) =>
+    d as { rmseVolPts?: number; outOfSample?: { rmseVolPts: number } | null };
+  return {
+    zone: trend(zones.reverse().map((z) => ({ runId: z.runId, v: z.zone }))),
+    surfaceRmse: trend(
+      published.map((s) => ({ runId: s.runId, v: diag(s.diagnostics).rmseVolPts })),
+    ),
+    outOfSampleRmse: trend(
+      published.map((s) => ({ runId: s.runId, v: diag(s.diagnostics).outOfSample?.rmseVolPts })),
+    ),
+    methodSpread: trend(h.modelRisk.map((m) => ({ runId: m.runId, v: m.spread.all?.range }))),
+    spreadWarning: h.modelRisk.at(-1)?.warningThreshold ?? null,
+    modelRiskIndex: trend(h.modelRiskIndex.map((m) => ({ runId: m.runId, v: m.index }))),
+    indexWarning: h.modelRiskIndex.at(-1)?.warningThreshold ?? null,
+    regime: trend(
+      h.modelRiskIndex.map((m) => ({
+        runId: m.runId,
+        v: [m.flagged.heston && "heston", m.flagged.bates && "bates"].filter(
+          (x): x is string => typeof x === "string",
+        ),
+      })),
+    ),
+  };
 }

@@ -60,6 +60,8 @@ export interface ModelRiskRecord {
   paths: number;
   seed: number;
   ms: number;
+  /** The market's modelRiskIndexWarning when the run was made (rationale and charts). */
+  warningThreshold: number;
   index: number | null;
   meanRelativeRange: number | null;
   adjustedIndex: number | null;
@@ -193,7 +195,7 @@ export function calibrateModels(
   ivs: ChainIvs,
   published: SurfaceFit,
   history: SvHistory,
-  run: { asOf: string },
+  run: { asOf: string; indexWarning: number },
 ): ModelsOutcome {
   const t0 = performance.now();
   const quotes = svQuotes(ivs);
@@ -208,12 +210,16 @@ export function calibrateModels(
     ]);
     fits[model] = fit;
   }
-  return { fits, modelRisk: basket(published, fits), ms: performance.now() - t0 };
+  const modelRisk = { ...basket(published, fits), warningThreshold: run.indexWarning };
+  return { fits, modelRisk, ms: performance.now() - t0 };
 }
 
-function basket(published: SurfaceFit, fits: ModelsOutcome["fits"]): ModelRiskRecord {
+function basket(
+  published: SurfaceFit,
+  fits: ModelsOutcome["fits"],
+): Omit<ModelRiskRecord, "warningThreshold"> {
   const t0 = performance.now();
-  const out: ModelRiskRecord = {
+  const out: Omit<ModelRiskRecord, "warningThreshold"> = {
     status: "ok",
     paths: BASKET_PATHS,
     seed: BASKET_SEED,

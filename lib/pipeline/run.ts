@@ -23,7 +23,7 @@ import { assess } from "./assess";
 import { calibrate } from "./calibrate";
 import { ingest, StageError } from "./ingest";
 import { calibrateModels, type ModelsOutcome } from "./models";
-import { propose } from "./propose";
+import { DEFAULT_INDEX_WARNING, propose } from "./propose";
 import type { ModelEvidence } from "../governance/rationale";
 import type { MarketOutcome, RunSummary, StageName, Status } from "./types";
 
@@ -200,6 +200,7 @@ async function runMarket(
         c.models = safeModels(() =>
           calibrateModels(c.ivs, c.fits[0], history ?? { heston: [], bates: [] }, {
             asOf: asOf.toISOString(),
+            indexWarning: market.modelRiskIndexWarning ?? DEFAULT_INDEX_WARNING,
           }),
         );
         return c;
@@ -318,6 +319,7 @@ function safeModels(fn: () => ModelsOutcome): ModelsOutcome {
         paths: 0,
         seed: 0,
         ms: 0,
+        warningThreshold: NaN,
         index: null,
         meanRelativeRange: null,
         adjustedIndex: null,
