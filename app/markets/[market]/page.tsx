@@ -5,6 +5,7 @@ import { latestBacktests, latestSurfaces, marketHistory, marketIds } from "@/db/
 import { pct, riskMethodName, utc } from "@/lib/format";
 import { RISK_METHODS } from "@/lib/quant/riskMethods";
 import type { IvPoint } from "@/lib/market/impliedVols";
+import { BATES_KEYS, HESTON_KEYS } from "@/lib/quant/heston";
 import { Lines } from "../../_components/charts";
 import { SlicesTable } from "../../_components/tables";
 
@@ -45,16 +46,20 @@ interface SvFitDiagnostics {
   } | null;
 }
 
+// No red: red marks the regime flags.
 const SV_PARAM_COLORS = [
   "#5cc8ff",
   "#3fb950",
   "#d29922",
   "#a371f7",
-  "#f85149",
   "#e6edf3",
   "#8b98a5",
   "#ff9bce",
+  "#2ea39a",
 ];
+
+/** Parameters charted as x − median (may be 0 or change sign); the others as ln(x/median). */
+const LINEAR_KEYS = new Set(["rho", "lambda", "muJ"]);
 
 /** The page's sections, in order: the table of contents and the anchors. */
 const SECTIONS: { id: string; title: string; sub?: boolean }[] = [
@@ -171,25 +176,35 @@ export default async function MarketPage({ params }: { params: Promise<{ market:
       svRows[s.model].push({ runId: s.runId, asOf: s.asOf, fit: f });
     }
   }
-  // Parameters of different scales on one chart: each relative to its median across runs (a
-  // ratio of 2 is twice the usual level); absolute values are in the table below the chart.
+  // Parameters of different scales on one chart, in the Kalman filter's coordinates
+  // (lib/risk/svRegime): the change from the median across runs, ln(x/median) for the positive
+  // parameters and x − median for ρ, λ, μ_J. Absolute values are in the table below the chart.
   const svLatest: Partial<Record<"heston" | "bates", SvFitDiagnostics>> = {};
   for (const model of ["heston", "bates"] as const) {
     const rows = svRows[model];
     svLatest[model] = rows.at(-1)?.fit;
-    const keys = Object.keys(rows.find((x) => x.fit.params)?.fit.params ?? {});
+    const keys = [...(model === "bates" ? BATES_KEYS : HESTON_KEYS)];
     svKeys[model] = keys;
     const med = Object.fromEntries(
       keys.map((k) => [k, median(rows.flatMap((x) => (x.fit.params ? [x.fit.params[k]] : [])))]),
     );
+    const coord = (k: string, v: number | undefined) =>
+      v === undefined || !Number.isFinite(v) || !Number.isFinite(med[k])
+        ? null
+        : LINEAR_KEYS.has(k)
+          ? v - med[k]
+          : v > 0 && med[k] > 0
+            ? Math.log(v / med[k])
+            : null;
     for (const { runId, asOf, fit } of rows) {
       const r = row(runId, asOf);
-      for (const k of keys) {
-        const v = fit.params?.[k];
-        r[`${model}_${k}`] = v === undefined || !med[k] ? null : v / med[k];
-      }
-      // flagged when this run's own filter flagged it (online, as the run saw it)
-      r[`${model}_flag`] = fit.regime?.flags.some((f) => f.runId === runId) ? 1 : null;
+      for (const k of keys) r[`${model}_${k}`] = coord(k, fit.params?.[k]);
+      // A flag of this run's own filter (online, as the run saw it), drawn on the first flagged
+      // parameter.
+      const flag = fit.regime?.flags.find((f) => f.runId === runId);
+      r[`${model}_flag`] = flag
+        ? (coord(flag.parameters[0], fit.params?.[flag.parameters[0]]) ?? 0)
+        : null;
     }
   }
   for (const m of history.modelRiskIndex) {
@@ -506,7 +521,10 @@ export default async function MarketPage({ params }: { params: Promise<{ market:
           </h3>
           <p className="muted">
             Calibrated each run to the same quotes as the surface (warm-started from the previous
-            run&apos;s fit), each parameter relative to its median across runs. Red dots: runs whose
+            run&apos;s fit). Each parameter is drawn as its change from its median across runs, in
+            the Kalman filter&apos;s coordinates: ln(x/median) for{" "}
+            {model === "bates" ? "v0, κ, θ, σ and σJ" : "v0, κ, θ and σ"} (0.69 = twice the median),
+            x − median for {model === "bates" ? "ρ, λ and μJ" : "ρ"}. Red dots: runs whose
             Kalman-filter innovations crossed the CUSUM threshold
             {svLatest[model]?.regime
               ? ` (h = ${svLatest[model]!.regime!.options.h}, k = ${svLatest[model]!.regime!.options.k} standard deviations)`
