@@ -275,9 +275,18 @@ export default async function MarketPage({ params }: { params: Promise<{ market:
       </p>
       <nav className="toc" data-testid="toc" aria-label="Sections">
         <ul>
-          {SECTIONS.map((x) => (
-            <li key={x.id} style={x.sub ? { marginLeft: 16 } : undefined}>
+          {SECTIONS.filter((x) => !x.sub).map((x) => (
+            <li key={x.id}>
               <a href={`#${x.id}`}>{x.title}</a>
+              {x.id === "history" && (
+                <ul>
+                  {SECTIONS.filter((y) => y.sub).map((y) => (
+                    <li key={y.id}>
+                      <a href={`#${y.id}`}>{y.title}</a>
+                    </li>
+                  ))}
+                </ul>
+              )}
             </li>
           ))}
         </ul>
