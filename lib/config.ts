@@ -108,6 +108,11 @@ export const MarketConfigSchema = z.object({
     volShocks: z.array(z.number().gt(-1)).min(1),
   }),
   parameters: z.array(ParameterConfigSchema).min(1),
+  /**
+   * A proposal's rationale warns when the run's model-risk index (dispersion of the exotic
+   * basket's prices across the fitted models, docs/methodology.md §9) exceeds this.
+   */
+  modelRiskIndexWarning: z.number().positive().optional(),
 });
 export type MarketConfig = z.infer<typeof MarketConfigSchema>;
 
@@ -162,6 +167,7 @@ function deribitMarket(underlying: string, maintenanceMarginGenesis: number) {
     minExpiries: 4,
     stress: STRESS_GRID,
     parameters: [maintenanceMargin(maintenanceMarginGenesis)],
+    modelRiskIndexWarning: 0.15,
   };
 }
 

@@ -232,7 +232,7 @@ async function storeSurfaces(
   runId: number,
   marketId: string,
   capturedAt: number,
-  { ivs, fits }: Calibration,
+  { ivs, fits, models }: Calibration,
 ): Promise<void> {
   const asOf = new Date(capturedAt);
   const finite = (x: number) => (Number.isFinite(x) ? x : null);
@@ -264,6 +264,22 @@ async function storeSurfaces(
         diagnostics: {},
       })),
     );
+  }
+  // Heston and Bates: one row each, no slices (one global fit); the filter's placeholder id of
+  // this run (-1, it had no id while computing) becomes the run's id.
+  for (const fit of Object.values(models?.fits ?? {})) {
+    const regime = fit.regime && {
+      ...fit.regime,
+      runIds: fit.regime.runIds.map((id) => (id === -1 ? runId : id)),
+      flags: fit.regime.flags.map((f) => (f.runId === -1 ? { ...f, runId } : f)),
+    };
+    await tx.insert(surfaces).values({
+      runId,
+      marketId,
+      model: fit.model,
+      asOf,
+      diagnostics: { ...fit, regime: regime ?? null },
+    });
   }
   for (const fit of fits) {
     const [row] = await tx

@@ -254,20 +254,21 @@ export interface ModelRiskPoint {
  * model-risk spread of the governed parameter's ES. Bounded by `limit` runs.
  */
 export async function marketHistory(db: Db, marketId: string, limit = 2000) {
-  const [surfs, risk, data, modelRisk] = await Promise.all([
+  const [surfs, risk, data, modelRisk, index] = await Promise.all([
     db
       .select({
         runId: surfaces.runId,
         asOf: runs.asOf,
         model: surfaces.model,
-        // the grid time values are large and only needed to evaluate one run's surface
-        diagnostics: sql<unknown>`${surfaces.diagnostics} - 'representation'`,
+        // the grid time values, the calibration covariance and the filter's run list are large
+        // and only needed for one run
+        diagnostics: sql<unknown>`(${surfaces.diagnostics} - 'representation' - 'covariance') #- '{regime,runIds}'`,
       })
       .from(surfaces)
       .innerJoin(runs, eq(runs.id, surfaces.runId))
       .where(eq(surfaces.marketId, marketId))
       .orderBy(desc(runs.asOf))
-      .limit(limit * 3),
+      .limit(limit * 5),
     db
       .select({
         runId: riskMetrics.runId,
@@ -314,7 +315,42 @@ export async function marketHistory(db: Db, marketId: string, limit = 2000) {
       )
       .orderBy(desc(runs.asOf))
       .limit(limit),
+    // The model-risk index and the regime flags, without the per-claim prices.
+    db
+      .select({
+        runId: runStages.runId,
+        asOf: runs.asOf,
+        modelRisk: sql<unknown>`(${runStages.summary}->'models'->'modelRisk') - 'prices' - 'claims' - 'vanillaMisfit'`,
+        hestonFlagged: sql<unknown>`${runStages.summary}->'models'->'fits'->'heston'->'regime'->'flagged'`,
+        batesFlagged: sql<unknown>`${runStages.summary}->'models'->'fits'->'bates'->'regime'->'flagged'`,
+      })
+      .from(runStages)
+      .innerJoin(runs, eq(runs.id, runStages.runId))
+      .where(
+        and(
+          eq(runStages.marketId, marketId),
+          eq(runStages.stage, "calibrate"),
+          sql`jsonb_typeof(${runStages.summary}->'models') = 'object'`,
+        ),
+      )
+      .orderBy(desc(runs.asOf))
+      .limit(limit),
   ]);
+  const modelRiskIndex = index.flatMap(
+    ({ runId, asOf, modelRisk: m, hestonFlagged, batesFlagged }) => {
+      const r = m as Omit<ModelRiskIndexPoint, "runId" | "asOf" | "flagged"> | null;
+      return r
+        ? [
+            {
+              runId,
+              asOf,
+              ...r,
+              flagged: { heston: hestonFlagged === true, bates: batesFlagged === true },
+            },
+          ]
+        : [];
+    },
+  );
   const spread = modelRisk.flatMap(({ runId, asOf, qualification }) => {
     const q = qualification as Omit<ModelRiskPoint, "runId" | "asOf"> | null;
     return q ? [{ runId, asOf, ...q }] : [];
@@ -324,7 +360,23 @@ export async function marketHistory(db: Db, marketId: string, limit = 2000) {
     risk: risk.reverse(),
     data: data.reverse(),
     modelRisk: spread.reverse(),
+    modelRiskIndex: modelRiskIndex.reverse(),
   };
+}
+
+/** One run's model-risk index (lib/pipeline/models, in the calibrate summary) and regime flags. */
+export interface ModelRiskIndexPoint {
+  runId: number;
+  asOf: Date;
+  status: string;
+  reason?: string;
+  paths: number;
+  warningThreshold?: number;
+  index: number | null;
+  adjustedIndex: number | null;
+  meanRelativeRange: number | null;
+  /** Whether each model's parameters are in a CUSUM-flagged regime (lib/risk/svRegime). */
+  flagged: { heston: boolean; bates: boolean };
 }
 
 export interface LatestRunPayload {
@@ -422,4 +474,71 @@ export async function committeeQueue(db: Db) {
     changes: changes.filter((c) => c.proposalId === p.id),
     reviews: revs.filter((r) => r.proposalId === p.id),
   }));
+}
+
+/** A metric's latest value and the one before it (each from the newest runs that have it). */
+export interface Trend<T> {
+  latest: T | null;
+  previous: T | null;
+  runId: number | null;
+}
+
+/**
+ * The state of a market's model risk for the overview: the policy method's backtest zone, the
+ * published surface's error in and out of sample, the spread across VaR/ES methods, the
+ * model-risk index and the regime flags, each with its previous value.
+ */
+export async function modelRiskGlance(
+  db: Db,
+  marketId: string,
+  policy: { method: string; level: number },
+) {
+  const [h, zones] = await Promise.all([
+    marketHistory(db, marketId, 2),
+    db
+      .select({ runId: backtests.runId, zone: backtests.zone })
+      .from(backtests)
+      .innerJoin(runs, eq(runs.id, backtests.runId))
+      .where(
+        and(
+          eq(backtests.marketId, marketId),
+          eq(backtests.method, policy.method),
+          eq(backtests.level, policy.level),
+        ),
+      )
+      .orderBy(desc(runs.asOf), desc(runs.id))
+      .limit(2),
+  ]);
+  const trend = <T>(xs: { runId: number; v: T | null | undefined }[]): Trend<T> => {
+    const ok = xs.filter((x) => x.v !== null && x.v !== undefined);
+    return {
+      latest: ok.at(-1)?.v ?? null,
+      previous: ok.at(-2)?.v ?? null,
+      runId: ok.at(-1)?.runId ?? null,
+    };
+  };
+  const published = h.surfaces.filter((s) => s.model === "published");
+  const diag = (d: unknown) =>
+    d as { rmseVolPts?: number; outOfSample?: { rmseVolPts: number } | null };
+  return {
+    zone: trend(zones.reverse().map((z) => ({ runId: z.runId, v: z.zone }))),
+    surfaceRmse: trend(
+      published.map((s) => ({ runId: s.runId, v: diag(s.diagnostics).rmseVolPts })),
+    ),
+    outOfSampleRmse: trend(
+      published.map((s) => ({ runId: s.runId, v: diag(s.diagnostics).outOfSample?.rmseVolPts })),
+    ),
+    methodSpread: trend(h.modelRisk.map((m) => ({ runId: m.runId, v: m.spread.all?.range }))),
+    spreadWarning: h.modelRisk.at(-1)?.warningThreshold ?? null,
+    modelRiskIndex: trend(h.modelRiskIndex.map((m) => ({ runId: m.runId, v: m.index }))),
+    indexWarning: h.modelRiskIndex.at(-1)?.warningThreshold ?? null,
+    regime: trend(
+      h.modelRiskIndex.map((m) => ({
+        runId: m.runId,
+        v: [m.flagged.heston && "heston", m.flagged.bates && "bates"].filter(
+          (x): x is string => typeof x === "string",
+        ),
+      })),
+    ),
+  };
 }

@@ -15,6 +15,8 @@ export interface RationaleInput {
   policy: EsMarginPolicy;
   /** Which method drives the target and why; the model-risk spread (lib/risk/qualification). */
   qualification?: Qualification;
+  /** Regime flags of the calibrated Heston/Bates parameters and the model-risk index. */
+  models?: { evidence: ModelEvidence; indexWarning: number };
   risk: {
     /** The method whose h-day ES drives the target, and h. */
     method: RiskMethod;
@@ -57,6 +59,7 @@ export function proposalRationale(r: RationaleInput): string {
       `${pct(risk.worstLoss)} on ${risk.worstLossDay}.`,
   );
   if (r.qualification) parts.push(...qualificationSentences(r.qualification));
+  if (r.models) parts.push(...modelSentences(r.models.evidence, r.models.indexWarning));
   parts.push(
     (h === 1
       ? "With a 1-day liquidation horizon and a "
@@ -111,6 +114,36 @@ export function qualificationSentences(q: Qualification): string[] {
     out.push(
       `WARNING: the spread across methods (${points(all.range)}) exceeds the configured ` +
         `${points(q.warningThreshold)}: the methods disagree and the target rests on the choice of model.`,
+    );
+  }
+  return out;
+}
+
+/** The models' evidence a rationale cites (lib/pipeline/models, lib/risk/svRegime). */
+export interface ModelEvidence {
+  /** Models whose parameters are in a CUSUM-flagged regime: the last flag and its parameters. */
+  flagged: { model: string; since: string | null; parameters: string[] }[];
+  /** Dispersion of the exotic basket's prices across models (null: not computed). */
+  modelRiskIndex: number | null;
+}
+
+/** A flagged parameter regime and a high model-risk index, each said when it applies. */
+export function modelSentences(e: ModelEvidence, indexWarning: number): string[] {
+  const out: string[] = [];
+  for (const f of e.flagged) {
+    out.push(
+      `REGIME: the calibrated ${f.model} parameters shifted` +
+        (f.parameters.length ? ` (${f.parameters.join(", ")})` : "") +
+        (f.since ? ` at the run of ${f.since.slice(0, 16).replace("T", " ")} UTC` : "") +
+        `; this proposal is made during a flagged regime, when the history behind the estimate ` +
+        `may no longer describe the market.`,
+    );
+  }
+  if (e.modelRiskIndex !== null && e.modelRiskIndex > indexWarning) {
+    out.push(
+      `WARNING: the model-risk index is ${pct(e.modelRiskIndex, 1)} (above the configured ` +
+        `${pct(indexWarning, 1)}): models fitted to the same option quotes disagree on ` +
+        `path-dependent prices.`,
     );
   }
   return out;

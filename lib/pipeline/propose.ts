@@ -1,10 +1,13 @@
 import type { MarketConfig } from "../config";
 import { applyGuardrails, esMarginTarget } from "../governance/policy";
-import { proposalRationale } from "../governance/rationale";
+import { type ModelEvidence, proposalRationale } from "../governance/rationale";
 import type { BacktestResult } from "../quant/backtests";
 import { RISK_METHODS } from "../quant/riskMethods";
 import { qualify } from "../risk/qualification";
 import type { ParameterState, ProposalDraft, ProposedChange, RiskMetric } from "./types";
+
+/** Model-risk index above which a rationale warns, unless the market sets its own. */
+export const DEFAULT_INDEX_WARNING = 0.15;
 
 /**
  * For each governed parameter of the market: policy target from the risk report, guardrails,
@@ -18,6 +21,8 @@ export function propose(input: {
   state: ParameterState[];
   previousEs: Map<string, number>;
   asOf: number;
+  /** Regime flags and the model-risk index of the run's calibrated models, when computed. */
+  models?: ModelEvidence;
 }): { considered: ProposedChange[]; proposal?: ProposalDraft } {
   const considered: ProposedChange[] = [];
   const rationales: string[] = [];
@@ -69,6 +74,14 @@ export function propose(input: {
           outcome,
           policy: p.policy,
           qualification,
+          ...(input.models
+            ? {
+                models: {
+                  evidence: input.models,
+                  indexWarning: input.market.modelRiskIndexWarning ?? DEFAULT_INDEX_WARNING,
+                },
+              }
+            : {}),
           risk: {
             method: metric.method,
             horizonDays: metric.horizonDays,
@@ -101,7 +114,11 @@ export function propose(input: {
     proposal: {
       rationale: rationales.join("\n\n"),
       changes,
-      evidence: { risk: input.risk, qualification: qualifications },
+      evidence: {
+        risk: input.risk,
+        qualification: qualifications,
+        ...(input.models ? { models: input.models } : {}),
+      },
     },
   };
 }

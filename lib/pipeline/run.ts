@@ -11,6 +11,7 @@ import {
 import type { MarketSource } from "../market/types";
 import type { Db } from "../../db/client";
 import { ensureMarkets, parameterStates, previousEs } from "../../db/queries/parameters";
+import { svHistory } from "../../db/queries/models";
 import { storedHistory } from "../../db/queries/priceHistory";
 import {
   persistRun,
@@ -21,7 +22,9 @@ import {
 import { assess } from "./assess";
 import { calibrate } from "./calibrate";
 import { ingest, StageError } from "./ingest";
-import { propose } from "./propose";
+import { calibrateModels, type ModelsOutcome } from "./models";
+import { DEFAULT_INDEX_WARNING, propose } from "./propose";
+import type { ModelEvidence } from "../governance/rationale";
 import type { MarketOutcome, RunSummary, StageName, Status } from "./types";
 
 export interface RunRequest {
@@ -188,8 +191,21 @@ async function runMarket(
   } else {
     const cal = await stage(
       "calibrate",
-      () => calibrate(market, ing.clean),
-      ({ ivs, fits }) => ({
+      async () => {
+        const c = calibrate(market, ing.clean);
+        // Heston/Bates, their regime state and the model-risk basket: diagnostics beside the
+        // published surface, recorded with their status and never failing the run.
+        const history = await svHistory(db, market.id, asOf).catch(() => null);
+        await nextMacrotask();
+        c.models = safeModels(() =>
+          calibrateModels(c.ivs, c.fits[0], history ?? { heston: [], bates: [] }, {
+            asOf: asOf.toISOString(),
+            indexWarning: market.modelRiskIndexWarning ?? DEFAULT_INDEX_WARNING,
+          }),
+        );
+        return c;
+      },
+      ({ ivs, fits, models }) => ({
         used: ivs.used,
         dropped: ivs.dropped,
         atm30d: ivs.atm30d,
@@ -207,6 +223,7 @@ async function runMarket(
           representationStored: _rep != null,
         })),
         mark: fits[0].mark ?? null,
+        models: models ? modelsSummary(models) : null,
       }),
     );
     if (cal) outcome.calibration = cal;
@@ -253,6 +270,7 @@ async function runMarket(
     skip(["propose"]);
     return outcome;
   }
+  const models = outcome.calibration?.models;
   const state = await parameterStates(db, market.id, asOf);
   const prev = await previousEs(db, market.id, asOf);
   const proposed = await stage(
@@ -265,6 +283,7 @@ async function runMarket(
         state,
         previousEs: prev,
         asOf: asOf.getTime(),
+        models: models ? modelEvidence(models) : undefined,
       }),
     (r) => ({
       considered: r.considered.map((c) => ({
@@ -283,6 +302,81 @@ async function runMarket(
     outcome.proposal = proposed.proposal;
   }
   return outcome;
+}
+
+/** A failure of the model diagnostics is recorded in place of their results, never thrown. */
+function safeModels(fn: () => ModelsOutcome): ModelsOutcome {
+  try {
+    return fn();
+  } catch (err) {
+    const reason = err instanceof Error ? err.message : String(err);
+    return {
+      fits: {},
+      ms: 0,
+      modelRisk: {
+        status: "failed",
+        reason,
+        paths: 0,
+        seed: 0,
+        ms: 0,
+        warningThreshold: NaN,
+        index: null,
+        meanRelativeRange: null,
+        adjustedIndex: null,
+        prices: {},
+        claims: null,
+        unpriced: {},
+        vanillaMisfit: null,
+      },
+    };
+  }
+}
+
+/** The calibrate summary's view of the models (the full fits are stored as surfaces rows). */
+function modelsSummary(m: ModelsOutcome): Record<string, unknown> {
+  return {
+    ms: m.ms,
+    fits: Object.fromEntries(
+      Object.entries(m.fits).map(([model, f]) => [
+        model,
+        {
+          status: f.status,
+          start: f.start,
+          reason: f.reason ?? null,
+          params: f.params,
+          stdErrors: f.stdErrors,
+          feller: f.feller,
+          rmseVolPts: f.rmseVolPts,
+          insideSpreadShare: f.insideSpreadShare,
+          fitMs: f.fitMs,
+          regime: f.regime && {
+            status: f.regime.status,
+            steps: f.regime.steps,
+            flagged: f.regime.flagged,
+            standardized: f.regime.standardized,
+            lastFlag: f.regime.flags.at(-1)?.asOf ?? null,
+          },
+        },
+      ]),
+    ),
+    modelRisk: m.modelRisk,
+  };
+}
+
+/** What a proposal's rationale cites of the models: a flagged regime, the model-risk index. */
+function modelEvidence(m: ModelsOutcome): ModelEvidence {
+  const flagged = Object.values(m.fits).flatMap((f) =>
+    f.regime?.flagged
+      ? [
+          {
+            model: f.model,
+            since: f.regime.flags.at(-1)?.asOf ?? null,
+            parameters: f.regime.flags.at(-1)?.parameters ?? [],
+          },
+        ]
+      : [],
+  );
+  return { flagged, modelRiskIndex: m.modelRisk.index };
 }
 
 /** The innermost cause's message: drivers wrap the database's own words in "Failed query: …". */

@@ -7,6 +7,7 @@ import type { MergedHistory } from "../market/history";
 import type { DataQualityReport } from "../market/quality";
 import type { DailyPrice, Snapshot } from "../market/types";
 import type { GuardrailOutcome, TargetDerivation } from "../governance/policy";
+import type { ModelsOutcome } from "./models";
 
 export type StageName = "ingest" | "calibrate" | "assess" | "propose";
 export type Status = "succeeded" | "degraded" | "failed";
@@ -42,6 +43,8 @@ export interface IngestResult {
 export interface Calibration {
   ivs: ChainIvs;
   fits: SurfaceFit[];
+  /** Heston/Bates fits, their regime state and the model-risk basket (diagnostics, never a gate). */
+  models?: ModelsOutcome;
 }
 
 export interface RiskMetric {

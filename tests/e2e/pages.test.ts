@@ -89,6 +89,22 @@ describe.skipIf(!canRun)("pages in headless Chromium", () => {
     expect(await page.getByTestId("latest-run").textContent()).toContain("2026-08-19 09:42 UTC");
     const open = await page.getByTestId("open-proposals").locator("tbody tr").count();
     expect(open).toBeGreaterThan(0);
+    // Model risk at a glance: one row per market, each metric linking to its chart.
+    const glance = page.getByTestId("model-risk-glance");
+    expect(await glance.locator("tbody tr").count()).toBe(2);
+    const hrefs = await glance
+      .locator("a")
+      .evaluateAll((as) => as.map((a) => a.getAttribute("href")));
+    for (const anchor of [
+      "backtests",
+      "fit-error",
+      "out-of-sample",
+      "method-spread",
+      "model-risk-index",
+    ]) {
+      expect(hrefs).toContain(`/markets/${encodeURIComponent("deribit:BTC")}#${anchor}`);
+    }
+    expect(await glance.textContent()).toMatch(/\d+\.\d %/);
     await page.close();
   });
 
@@ -98,11 +114,32 @@ describe.skipIf(!canRun)("pages in headless Chromium", () => {
     expect(rows).toBeGreaterThanOrEqual(8);
     expect(await page.getByTestId("term-structure").textContent()).toMatch(/\d+\.\d\d %/);
     // Term structure, backtest series of each side, 30d ATM history, fit-error history,
-    // out-of-sample error, quotes per run, model-risk spread, ES and VaR by method, and one smile
-    // per expiry.
+    // out-of-sample error, quotes per run, Heston and Bates parameters, the model-risk index,
+    // model-risk spread, ES and VaR by method, and one smile per expiry.
     const smiles = await page.getByTestId("smiles").locator(".card").count();
     expect(smiles).toBe(rows);
-    expect(await page.locator(".recharts-wrapper").count()).toBe(10 + smiles);
+    expect(await page.locator(".recharts-wrapper").count()).toBe(13 + smiles);
+    // Every entry of the table of contents has its anchor on the page.
+    const toc = await page
+      .getByTestId("toc")
+      .locator("a")
+      .evaluateAll((as) => as.map((a) => a.getAttribute("href")));
+    expect(toc.length).toBeGreaterThanOrEqual(10);
+    for (const href of toc) expect(await page.locator(href!).count(), href!).toBe(1);
+    expect(await page.getByTestId("model-risk-index").textContent()).toMatch(
+      /Latest run: \d+\.\d %/,
+    );
+    expect(await page.getByTestId("sv-heston-latest").textContent()).toMatch(/kappa/);
+    // Legends are HTML above each plot, never inside it.
+    const overlaps = await page.locator(".chart-figure").evaluateAll(
+      (figs) =>
+        figs.filter((f) => {
+          const legend = f.querySelector(".chart-legend")!.getBoundingClientRect();
+          const plot = f.querySelector(".chart")!.getBoundingClientRect();
+          return legend.bottom > plot.top + 0.5;
+        }).length,
+    );
+    expect(overlaps).toBe(0);
     expect(await page.getByTestId("model-risk").textContent()).toMatch(
       /Latest run: .* drives perp\.maintenanceMarginFraction \(.*\); range across all methods \d+\.\d\d %/,
     );

@@ -322,9 +322,13 @@ for (const target of testDatabases) {
         .where(eq(runs.runKey, "test:2026-03-04T10:00:00.000Z"));
       const rows = await h.db.select().from(surfaces).where(eq(surfaces.runId, r.id));
       expect(rows.map((x) => `${x.marketId}/${x.model}`).sort()).toEqual([
+        "deribit:BTC/bates",
+        "deribit:BTC/heston",
         "deribit:BTC/market-iv",
         "deribit:BTC/published",
         "deribit:BTC/svi",
+        "deribit:ETH/bates",
+        "deribit:ETH/heston",
         "deribit:ETH/market-iv",
         "deribit:ETH/published",
         "deribit:ETH/svi",
@@ -461,6 +465,108 @@ for (const target of testDatabases) {
         .from(runs)
         .where(eq(runs.runKey, "test:2026-03-11T10:00:00.000Z"));
       expect(n).toBe(1);
+    });
+
+    it("fits Heston and Bates every run, prices the model-risk basket, and filters the parameters across runs", async () => {
+      const idOf = async (key: string) =>
+        (await h.db.select().from(runs).where(eq(runs.runKey, key)))[0].id;
+      const first = await idOf("test:2026-03-04T10:00:00.000Z");
+      const second = await idOf("test:2026-03-11T10:00:00.000Z");
+      for (const market of ["deribit:BTC", "deribit:ETH"]) {
+        const fitOf = async (runId: number, model: string) => {
+          const [row] = await h.db
+            .select()
+            .from(surfaces)
+            .where(
+              and(
+                eq(surfaces.runId, runId),
+                eq(surfaces.marketId, market),
+                eq(surfaces.model, model),
+              ),
+            );
+          return row.diagnostics as {
+            status: string;
+            start: string;
+            params: Record<string, number>;
+            stdErrors: Record<string, number | null>;
+            covariance: number[][] | null;
+            feller: number;
+            rmseVolPts: number;
+            insideSpreadShare: number;
+            fitMs: number;
+            regime: {
+              steps: number;
+              runIds: number[];
+              filtered: Record<string, number> | null;
+              standardized: Record<string, number> | null;
+              flagged: boolean;
+              options: { k: number; h: number };
+            };
+          };
+        };
+        for (const model of ["heston", "bates"]) {
+          const a = await fitOf(first, model);
+          const keys = model === "bates" ? 8 : 5;
+          expect(Object.keys(a.params)).toHaveLength(keys);
+          expect(Object.values(a.params).every(Number.isFinite)).toBe(true);
+          expect(a.covariance).toHaveLength(keys);
+          expect(Object.values(a.stdErrors).every((e) => e !== null && e > 0)).toBe(true);
+          // fit errors in vol points, like the surfaces' (a few points: Heston misfits the wings)
+          expect(a.rmseVolPts).toBeGreaterThan(0);
+          expect(a.rmseVolPts).toBeLessThan(10);
+          expect(a.insideSpreadShare).toBeGreaterThanOrEqual(0);
+          expect(a.feller).toBeGreaterThan(0);
+          expect(a.fitMs).toBeGreaterThan(0);
+          expect(a.start).toBe("cold");
+          // the first run starts the filter: no innovation yet
+          expect(a.regime.steps).toBe(1);
+          expect(a.regime.runIds).toEqual([first]);
+          expect(a.regime.standardized).toBeNull();
+          const b = await fitOf(second, model);
+          // the second run starts from the first's parameters and filters both runs
+          expect(b.start.startsWith("warm")).toBe(true);
+          expect(b.regime.steps).toBe(2);
+          expect(b.regime.runIds).toEqual([first, second]);
+          expect(Object.values(b.regime.standardized!).every(Number.isFinite)).toBe(true);
+          expect(Object.keys(b.regime.filtered!)).toHaveLength(keys);
+          expect(b.regime.options).toMatchObject({ k: 0.5, h: 8 });
+        }
+        const [stage] = await h.db
+          .select()
+          .from(runStages)
+          .where(
+            and(
+              eq(runStages.runId, first),
+              eq(runStages.marketId, market),
+              eq(runStages.stage, "calibrate"),
+            ),
+          );
+        const mr = (
+          stage.summary as {
+            models: {
+              modelRisk: {
+                status: string;
+                paths: number;
+                seed: number;
+                index: number;
+                prices: Record<string, Record<string, { price: number; stdError: number }>>;
+              };
+            };
+          }
+        ).models.modelRisk;
+        expect(mr.status).toBe("ok");
+        expect(mr.index).toBeGreaterThanOrEqual(0);
+        expect(Object.keys(mr.prices).sort()).toEqual(["bates", "heston", "localVol"]);
+        for (const claims of Object.values(mr.prices)) {
+          for (const c of Object.values(claims)) {
+            expect(c.price).toBeGreaterThan(0);
+            expect(c.stdError).toBeGreaterThan(0);
+            expect(c.stdError).toBeLessThan(0.1 * c.price);
+          }
+        }
+        const hist = await marketHistory(h.db, market);
+        expect(hist.modelRiskIndex.find((p) => p.runId === first)?.index).toBe(mr.index);
+      }
     });
 
     it("reaffirms the open proposal when a later run wants the same change, opening no duplicate", async () => {

@@ -5,6 +5,7 @@ import { latestBacktests, latestSurfaces, marketHistory, marketIds } from "@/db/
 import { pct, riskMethodName, utc } from "@/lib/format";
 import { RISK_METHODS } from "@/lib/quant/riskMethods";
 import type { IvPoint } from "@/lib/market/impliedVols";
+import { BATES_KEYS, HESTON_KEYS } from "@/lib/quant/heston";
 import { Lines } from "../../_components/charts";
 import { SlicesTable } from "../../_components/tables";
 
@@ -29,7 +30,66 @@ interface FitDiagnostics {
   outOfSample?: { n: number; rmseVolPts: number; markRmseVolPts: number } | null;
 }
 
+/** A stored Heston/Bates fit (lib/pipeline/models), as the history reads it. */
+interface SvFitDiagnostics {
+  status: string;
+  params: Record<string, number> | null;
+  stdErrors: Record<string, number | null> | null;
+  rmseVolPts: number | null;
+  insideSpreadShare: number | null;
+  feller: number | null;
+  regime: {
+    flagged: boolean;
+    filtered: Record<string, number> | null;
+    flags: { runId: number; asOf: string; parameters: string[] }[];
+    options: { k: number; h: number; windowRuns: number };
+  } | null;
+}
+
+// No red: red marks the regime flags.
+const SV_PARAM_COLORS = [
+  "#5cc8ff",
+  "#3fb950",
+  "#d29922",
+  "#a371f7",
+  "#e6edf3",
+  "#8b98a5",
+  "#ff9bce",
+  "#2ea39a",
+];
+
+/** Parameters charted as x − median (may be 0 or change sign); the others as ln(x/median). */
+const LINEAR_KEYS = new Set(["rho", "lambda", "muJ"]);
+
+/** The page's sections, in order: the table of contents and the anchors. */
+const SECTIONS: { id: string; title: string; sub?: boolean }[] = [
+  { id: "term-structure", title: "ATM term structure" },
+  { id: "published-surface", title: "Published surface" },
+  { id: "smiles", title: "Smiles by expiry" },
+  { id: "backtests", title: "Backtests" },
+  { id: "history", title: "History across runs" },
+  { id: "atm-history", title: "30-day ATM vol", sub: true },
+  { id: "fit-error", title: "Fit error (surface, Heston, Bates)", sub: true },
+  { id: "out-of-sample", title: "Out-of-sample fit error", sub: true },
+  { id: "quotes", title: "Option quotes per run", sub: true },
+  { id: "sv-heston", title: "Heston parameters and regime flags", sub: true },
+  { id: "sv-bates", title: "Bates parameters and regime flags", sub: true },
+  { id: "model-risk-index", title: "Model-risk index", sub: true },
+  { id: "method-spread", title: "Spread across VaR/ES methods", sub: true },
+  { id: "es-history", title: "Expected Shortfall by method", sub: true },
+  { id: "var-history", title: "VaR by method", sub: true },
+];
+
 const METHOD_COLORS = ["#f85149", "#d29922", "#a371f7", "#3fb950", "#5cc8ff"];
+
+const sig = (x: number | null | undefined) =>
+  x === null || x === undefined || !Number.isFinite(x) ? "—" : String(Number(x.toPrecision(3)));
+
+const median = (xs: number[]) => {
+  const v = xs.filter(Number.isFinite).sort((a, b) => a - b);
+  if (!v.length) return NaN;
+  return v.length % 2 ? v[v.length >> 1] : (v[v.length / 2 - 1] + v[v.length / 2]) / 2;
+};
 
 const volPts = (x: number | null | undefined) =>
   x === null || x === undefined || !Number.isFinite(x) ? "—" : x.toFixed(2);
@@ -95,6 +155,9 @@ export default async function MarketPage({ params }: { params: Promise<{ market:
     if (!r) byRun.set(runId, (r = { date: asOf.toISOString().slice(0, 10) }));
     return r;
   };
+  const svRows: Record<"heston" | "bates", { runId: number; asOf: Date; fit: SvFitDiagnostics }[]> =
+    { heston: [], bates: [] };
+  const svKeys: Record<"heston" | "bates", string[]> = { heston: [], bates: [] };
   for (const s of history.surfaces) {
     const d = s.diagnostics as FitDiagnostics;
     const r = row(s.runId, s.asOf);
@@ -107,7 +170,51 @@ export default async function MarketPage({ params }: { params: Promise<{ market:
       r.oosMarkRmse = d.outOfSample?.markRmseVolPts ?? null;
     }
     if (s.model === "svi") r.sviRmse = d.rmseVolPts ?? null;
+    if (s.model === "heston" || s.model === "bates") {
+      const f = s.diagnostics as SvFitDiagnostics;
+      r[`${s.model}Rmse`] = f.rmseVolPts ?? null;
+      svRows[s.model].push({ runId: s.runId, asOf: s.asOf, fit: f });
+    }
   }
+  // Parameters of different scales on one chart, in the Kalman filter's coordinates
+  // (lib/risk/svRegime): the change from the median across runs, ln(x/median) for the positive
+  // parameters and x − median for ρ, λ, μ_J. Absolute values are in the table below the chart.
+  const svLatest: Partial<Record<"heston" | "bates", SvFitDiagnostics>> = {};
+  for (const model of ["heston", "bates"] as const) {
+    const rows = svRows[model];
+    svLatest[model] = rows.at(-1)?.fit;
+    const keys = [...(model === "bates" ? BATES_KEYS : HESTON_KEYS)];
+    svKeys[model] = keys;
+    const med = Object.fromEntries(
+      keys.map((k) => [k, median(rows.flatMap((x) => (x.fit.params ? [x.fit.params[k]] : [])))]),
+    );
+    const coord = (k: string, v: number | undefined) =>
+      v === undefined || !Number.isFinite(v) || !Number.isFinite(med[k])
+        ? null
+        : LINEAR_KEYS.has(k)
+          ? v - med[k]
+          : v > 0 && med[k] > 0
+            ? Math.log(v / med[k])
+            : null;
+    for (const { runId, asOf, fit } of rows) {
+      const r = row(runId, asOf);
+      for (const k of keys) r[`${model}_${k}`] = coord(k, fit.params?.[k]);
+      // A flag of this run's own filter (online, as the run saw it), drawn on the first flagged
+      // parameter.
+      const flag = fit.regime?.flags.find((f) => f.runId === runId);
+      r[`${model}_flag`] = flag
+        ? (coord(flag.parameters[0], fit.params?.[flag.parameters[0]]) ?? 0)
+        : null;
+    }
+  }
+  for (const m of history.modelRiskIndex) {
+    const r = row(m.runId, m.asOf);
+    r.mri = m.index;
+    r.mriAdjusted = m.adjustedIndex;
+    r.mriRange = m.meanRelativeRange;
+    r.mriWarning = m.warningThreshold ?? null;
+  }
+  const lastIndex = history.modelRiskIndex.at(-1);
   for (const m of history.risk) {
     const r = row(m.runId, m.asOf);
     const tag = m.level === 0.99 ? "99" : m.level === 0.975 ? "975" : String(m.level);
@@ -166,11 +273,29 @@ export default async function MarketPage({ params }: { params: Promise<{ market:
         Implied-volatility surface of the latest run, its fit diagnostics, and the history of
         volatility, fit quality and tail risk across runs.
       </p>
+      <nav className="toc" data-testid="toc" aria-label="Sections">
+        <ul>
+          {SECTIONS.filter((x) => !x.sub).map((x) => (
+            <li key={x.id}>
+              <a href={`#${x.id}`}>{x.title}</a>
+              {x.id === "history" && (
+                <ul>
+                  {SECTIONS.filter((y) => y.sub).map((y) => (
+                    <li key={y.id}>
+                      <a href={`#${y.id}`}>{y.title}</a>
+                    </li>
+                  ))}
+                </ul>
+              )}
+            </li>
+          ))}
+        </ul>
+      </nav>
       {!latest || !raw ? (
         <p className="muted">No calibrated run yet.</p>
       ) : (
         <>
-          <h2>ATM implied-vol term structure</h2>
+          <h2 id="term-structure">ATM implied-vol term structure</h2>
           <p className="muted">
             Run <Link href={`/runs/${latest.runId}`}>#{latest.runId}</Link>, data captured{" "}
             {utc(latest.asOf)}. ATM vol = mid-price implied vol interpolated linearly in
@@ -188,7 +313,7 @@ export default async function MarketPage({ params }: { params: Promise<{ market:
           />
           <SlicesTable rows={raw.slices} testId="term-structure" />
 
-          <h2>Published surface</h2>
+          <h2 id="published-surface">Published surface</h2>
           {pubDiag && (
             <p data-testid="surface-diagnostics">
               Andreasen–Huge arbitrage-free local-vol surface: RMSE {volPts(pubDiag.rmseVolPts)} vol
@@ -226,7 +351,7 @@ export default async function MarketPage({ params }: { params: Promise<{ market:
             </tbody>
           </table>
 
-          <h2>Smiles by expiry</h2>
+          <h2 id="smiles">Smiles by expiry</h2>
           <p className="muted">
             Bid and ask implied vols (dashed) bound each quote; dots are mid IVs; the solid line is
             the published surface; Deribit&apos;s mark IV in grey. x = log-moneyness ln(K/F).
@@ -256,7 +381,7 @@ export default async function MarketPage({ params }: { params: Promise<{ market:
         </>
       )}
 
-      <h2>Backtests</h2>
+      <h2 id="backtests">Backtests</h2>
       {bt ? (
         <>
           <p className="muted">
@@ -350,9 +475,9 @@ export default async function MarketPage({ params }: { params: Promise<{ market:
         <p className="muted">No backtest yet.</p>
       )}
 
-      <h2>History across runs</h2>
+      <h2 id="history">History across runs</h2>
       <p className="muted">{historyRows.length} runs.</p>
-      <h3>30-day ATM implied vol</h3>
+      <h3 id="atm-history">30-day ATM implied vol</h3>
       <Lines
         data={historyRows}
         x="date"
@@ -360,7 +485,7 @@ export default async function MarketPage({ params }: { params: Promise<{ market:
           { key: "atm30d", name: "30d ATM vol (interpolated in total variance)", color: "#5cc8ff" },
         ]}
       />
-      <h3>Fit error against mid (vol points)</h3>
+      <h3 id="fit-error">Fit error against mid (vol points)</h3>
       <Lines
         data={historyRows}
         x="date"
@@ -369,9 +494,11 @@ export default async function MarketPage({ params }: { params: Promise<{ market:
           { key: "publishedRmse", name: "published surface", color: "#5cc8ff" },
           { key: "sviRmse", name: "raw SVI per slice", color: "#a371f7" },
           { key: "markRmse", name: "Deribit mark", color: "#8b98a5" },
+          { key: "hestonRmse", name: "Heston", color: "#3fb950" },
+          { key: "batesRmse", name: "Bates", color: "#d29922" },
         ]}
       />
-      <h3>Out-of-sample fit error at held-out strikes (vol points)</h3>
+      <h3 id="out-of-sample">Out-of-sample fit error at held-out strikes (vol points)</h3>
       <p className="muted">
         Each run refits the published surface without every third strike of each expiry and scores
         it at those strikes against the mid, beside Deribit&apos;s mark on the same quotes.
@@ -385,7 +512,7 @@ export default async function MarketPage({ params }: { params: Promise<{ market:
           { key: "oosMarkRmse", name: "Deribit mark, same strikes", color: "#8b98a5" },
         ]}
       />
-      <h3>Option quotes per run</h3>
+      <h3 id="quotes">Option quotes per run</h3>
       <Lines
         data={historyRows}
         x="date"
@@ -396,7 +523,110 @@ export default async function MarketPage({ params }: { params: Promise<{ market:
           { key: "quotesUsed", name: "fed the surface (two-sided OTM)", color: "#3fb950" },
         ]}
       />
-      <h3>Model risk: spread of the governed parameter&apos;s ES across methods</h3>
+      {(["heston", "bates"] as const).map((model) => (
+        <section key={model} data-testid={`sv-${model}`}>
+          <h3 id={`sv-${model}`}>
+            {model === "heston" ? "Heston" : "Bates"} parameters across runs and regime flags
+          </h3>
+          <p className="muted">
+            Calibrated each run to the same quotes as the surface (warm-started from the previous
+            run&apos;s fit). Each parameter is drawn as its change from its median across runs, in
+            the Kalman filter&apos;s coordinates: ln(x/median) for{" "}
+            {model === "bates" ? "v0, κ, θ, σ and σJ" : "v0, κ, θ and σ"} (0.69 = twice the median),
+            x − median for {model === "bates" ? "ρ, λ and μJ" : "ρ"}. Red dots: runs whose
+            Kalman-filter innovations crossed the CUSUM threshold
+            {svLatest[model]?.regime
+              ? ` (h = ${svLatest[model]!.regime!.options.h}, k = ${svLatest[model]!.regime!.options.k} standard deviations)`
+              : ""}
+            ; a run within {svLatest[model]?.regime?.options.windowRuns ?? "—"} runs of a flag is in
+            a flagged regime.{" "}
+            {svLatest[model]?.regime?.flagged ? (
+              <strong>The latest run is in a flagged regime.</strong>
+            ) : (
+              "The latest run is not in a flagged regime."
+            )}
+          </p>
+          <Lines
+            data={historyRows}
+            x="date"
+            yFormat="number"
+            series={[
+              ...svKeys[model].map((k, i) => ({
+                key: `${model}_${k}`,
+                name: k,
+                color: SV_PARAM_COLORS[i % SV_PARAM_COLORS.length],
+              })),
+              {
+                key: `${model}_flag`,
+                name: "regime flag",
+                color: "#f85149",
+                style: "points" as const,
+              },
+            ]}
+          />
+          {svLatest[model]?.params && (
+            <table data-testid={`sv-${model}-latest`}>
+              <thead>
+                <tr>
+                  <th>latest run</th>
+                  {svKeys[model].map((k) => (
+                    <th key={k} className="num">
+                      {k}
+                    </th>
+                  ))}
+                </tr>
+              </thead>
+              <tbody>
+                <tr>
+                  <td>calibrated (± std. error)</td>
+                  {svKeys[model].map((k) => (
+                    <td key={k} className="num">
+                      {sig(svLatest[model]!.params![k])} ± {sig(svLatest[model]!.stdErrors?.[k])}
+                    </td>
+                  ))}
+                </tr>
+                <tr>
+                  <td>Kalman-filtered</td>
+                  {svKeys[model].map((k) => (
+                    <td key={k} className="num">
+                      {sig(svLatest[model]!.regime?.filtered?.[k])}
+                    </td>
+                  ))}
+                </tr>
+              </tbody>
+            </table>
+          )}
+        </section>
+      ))}
+      <h3 id="model-risk-index">Model-risk index: exotic prices across models</h3>
+      <p className="muted" data-testid="model-risk-index">
+        A fixed basket (down-and-out put, one-touch, forward-start call) priced each run by seeded
+        Monte Carlo under the published local vol, Heston and Bates, all fitted to the same quotes.
+        The index is the mean relative dispersion of the prices beyond Monte Carlo noise; the
+        fit-adjusted index first moves each model&apos;s control vanilla onto the market.
+        {lastIndex &&
+          (lastIndex.index === null
+            ? ` Latest run: not computed (${lastIndex.reason ?? lastIndex.status}).`
+            : ` Latest run: ${pct(lastIndex.index, 1)} (fit-adjusted ${pct(lastIndex.adjustedIndex, 1)}), ${lastIndex.paths} paths per model` +
+              (lastIndex.warningThreshold !== undefined &&
+              lastIndex.warningThreshold !== null &&
+              lastIndex.index > lastIndex.warningThreshold
+                ? ` — above the ${pct(lastIndex.warningThreshold, 1)} warning threshold.`
+                : "."))}
+      </p>
+      <Lines
+        data={historyRows}
+        x="date"
+        series={[
+          { key: "mri", name: "model-risk index", color: "#f85149" },
+          { key: "mriAdjusted", name: "fit-adjusted index", color: "#d29922" },
+          { key: "mriRange", name: "mean relative range", color: "#8b98a5", style: "dash" },
+          { key: "mriWarning", name: "warning threshold", color: "#a371f7", style: "dash" },
+        ]}
+      />
+      <h3 id="method-spread">
+        Model risk: spread of the governed parameter&apos;s ES across methods
+      </h3>
       <p className="muted" data-testid="model-risk">
         The liquidation-horizon ES at the policy&apos;s level (worse side) by every method and by
         the methods whose own 250-day backtest qualifies them (green on both sides, Kupiec and
@@ -420,7 +650,7 @@ export default async function MarketPage({ params }: { params: Promise<{ market:
           { key: "spreadWarning", name: "warning threshold", color: "#a371f7", style: "dash" },
         ]}
       />
-      <h3>
+      <h3 id="es-history">
         1-day Expected Shortfall at 99 % by method (worse side: long or short, simple returns)
       </h3>
       <Lines
@@ -432,7 +662,7 @@ export default async function MarketPage({ params }: { params: Promise<{ market:
           color: METHOD_COLORS[i],
         }))}
       />
-      <h3>1-day VaR at 99 % by method</h3>
+      <h3 id="var-history">1-day VaR at 99 % by method</h3>
       <Lines
         data={historyRows}
         x="date"

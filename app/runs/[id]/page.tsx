@@ -61,7 +61,11 @@ export default async function RunPage({ params }: { params: Promise<{ id: string
         const surfs = d.surfaces.filter((s) => s.marketId === m.marketId);
         const raw = surfs.find((s) => s.model === "market-iv");
         const slices = raw ? d.slices.filter((s) => s.surfaceId === raw.id) : [];
-        const fits = surfs.filter((s) => s.model !== "market-iv");
+        const fits = surfs.filter((s) => s.model === "published" || s.model === "svi");
+        const svFits = surfs.filter((s) => s.model === "heston" || s.model === "bates");
+        const calSummary = stages.find((s) => s.stage === "calibrate")?.summary as
+          { models?: { modelRisk?: RunModelRisk } | null } | undefined;
+        const modelRisk = calSummary?.models?.modelRisk;
         const assessSummary = stages.find((s) => s.stage === "assess" && s.status === "ok")
           ?.summary as Pick<RiskReport, "stress" | "targets"> | undefined;
         const props = d.proposals.filter((p) => p.marketId === m.marketId);
@@ -243,6 +247,68 @@ export default async function RunPage({ params }: { params: Promise<{ id: string
                     })}
                   </tbody>
                 </table>
+                {svFits.length > 0 && (
+                  <>
+                    <h3>Stochastic-volatility fits and regime</h3>
+                    <table data-testid="sv-fits">
+                      <thead>
+                        <tr>
+                          <th>model</th>
+                          <th>start</th>
+                          <th className="num">RMSE vs mid (vol pts)</th>
+                          <th className="num">inside bid–ask</th>
+                          <th className="num">Feller</th>
+                          <th className="num">fit time</th>
+                          <th>parameters</th>
+                          <th>regime</th>
+                          <th>status</th>
+                        </tr>
+                      </thead>
+                      <tbody>
+                        {svFits.map((f) => {
+                          const g = f.diagnostics as RunSvFit;
+                          const last = g.regime?.flags.at(-1);
+                          return (
+                            <tr key={f.id}>
+                              <td>{f.model}</td>
+                              <td>{g.start}</td>
+                              <td className="num">{fixed(g.rmseVolPts)}</td>
+                              <td className="num">{pct(g.insideSpreadShare, 1)}</td>
+                              <td className="num">{fixed(g.feller)}</td>
+                              <td className="num">{g.fitMs.toFixed(0)} ms</td>
+                              <td className="mono">
+                                {g.params
+                                  ? Object.entries(g.params)
+                                      .map(([k, v]) => `${k} ${Number(v.toPrecision(3))}`)
+                                      .join(", ")
+                                  : "—"}
+                              </td>
+                              <td>
+                                {!g.regime
+                                  ? "—"
+                                  : g.regime.flagged
+                                    ? `flagged (CUSUM h ${g.regime.options.h}, k ${g.regime.options.k}; last flag ${last?.asOf.slice(0, 10)}: ${last?.parameters.join(", ")})`
+                                    : `no flag in the last ${g.regime.options.windowRuns} runs (${g.regime.steps} filtered)`}
+                              </td>
+                              <td>{g.reason ? `${g.status}: ${g.reason}` : g.status}</td>
+                            </tr>
+                          );
+                        })}
+                      </tbody>
+                    </table>
+                  </>
+                )}
+                {modelRisk && (
+                  <p data-testid="run-model-risk">
+                    Model-risk index{" "}
+                    {modelRisk.index === null
+                      ? `not computed (${modelRisk.reason ?? modelRisk.status})`
+                      : `${pct(modelRisk.index, 1)} (fit-adjusted ${pct(modelRisk.adjustedIndex, 1)})`}
+                    : exotic basket under the published local vol, Heston and Bates,{" "}
+                    {modelRisk.paths} seeded paths per model (seed {modelRisk.seed}),{" "}
+                    {modelRisk.ms.toFixed(0)} ms.
+                  </p>
+                )}
                 <h3>Implied vol by expiry</h3>
                 <SlicesTable rows={slices} testId="slices" />
               </>
@@ -266,3 +332,33 @@ export default async function RunPage({ params }: { params: Promise<{ id: string
     </>
   );
 }
+
+interface RunSvFit {
+  start: string;
+  status: string;
+  reason?: string;
+  rmseVolPts: number | null;
+  insideSpreadShare: number | null;
+  feller: number | null;
+  fitMs: number;
+  params: Record<string, number> | null;
+  regime: {
+    steps: number;
+    flagged: boolean;
+    flags: { asOf: string; parameters: string[] }[];
+    options: { k: number; h: number; windowRuns: number };
+  } | null;
+}
+
+interface RunModelRisk {
+  status: string;
+  reason?: string;
+  index: number | null;
+  adjustedIndex: number | null;
+  paths: number;
+  seed: number;
+  ms: number;
+}
+
+const fixed = (x: number | null | undefined) =>
+  x === null || x === undefined || !Number.isFinite(x) ? "—" : x.toFixed(2);
