@@ -46,6 +46,20 @@ export function parseId(raw: string): number | null {
   return n >= 1 && n <= 2_147_483_647 ? n : null;
 }
 
+/**
+ * A market id from a path segment (`deribit%3ABTC`): broken percent-encoding or anything not
+ * shaped like `venue:UNDERLYING` is null, so the caller answers 404, never a URIError's 500.
+ */
+export function parseMarketId(raw: string): string | null {
+  let id: string;
+  try {
+    id = decodeURIComponent(raw);
+  } catch {
+    return null;
+  }
+  return /^[a-z]+:[A-Z0-9]+$/.test(id) ? id : null;
+}
+
 export function json(body: unknown, status = 200, headers: Record<string, string> = {}): Response {
   return new Response(JSON.stringify(body), {
     status,

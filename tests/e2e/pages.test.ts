@@ -292,12 +292,35 @@ describe.skipIf(!canRun)("pages in headless Chromium", () => {
   });
 
   it("unknown run and proposal ids give 404, the cron route refuses a wrong secret", async () => {
-    expect((await fetch(`${base}/runs/999999`)).status).toBe(404);
-    expect((await fetch(`${base}/proposals/abc`)).status).toBe(404);
+    // Out of the int4 range, beyond a double's integers, broken percent-encoding: 404, never 500.
+    for (const path of [
+      "/runs/999999",
+      "/runs/3000000000",
+      "/proposals/abc",
+      "/proposals/3000000000",
+      "/proposals/99999999999999999999",
+      "/markets/x%E0",
+      "/markets/deribit%3ADOGE",
+      "/api/v1/proposals/3000000000/payload",
+      "/proposals/99999999999999999999/arfc.md",
+    ])
+      expect((await fetch(base + path)).status, path).toBe(404);
     const denied = await fetch(`${base}/api/cron/run`, {
       headers: { authorization: "Bearer wrong" },
     });
     expect(denied.status).toBe(401);
     expect(await denied.json()).toHaveProperty("error");
+  });
+
+  it("every page and route carries the security headers (the pages above ran under this CSP)", async () => {
+    for (const path of ["/", "/committee", "/api/v1/runs/latest", "/api/auth/nonce", "/runs/1"]) {
+      const h = (await fetch(base + path)).headers;
+      expect(h.get("content-security-policy"), path).toMatch(/frame-ancestors 'none'/);
+      expect(h.get("content-security-policy"), path).not.toMatch(/unsafe-eval/);
+      expect(h.get("x-content-type-options"), path).toBe("nosniff");
+      expect(h.get("referrer-policy"), path).toBe("strict-origin-when-cross-origin");
+      expect(h.get("permissions-policy"), path).toMatch(/camera=\(\)/);
+      expect(h.get("strict-transport-security"), path).toMatch(/max-age=\d+/);
+    }
   });
 });

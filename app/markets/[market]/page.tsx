@@ -1,5 +1,6 @@
 import Link from "next/link";
 import { notFound } from "next/navigation";
+import { parseMarketId } from "@/lib/api/problem";
 import { getDb } from "@/db";
 import { latestBacktests, latestSurfaces, marketHistory, marketIds } from "@/db/queries/views";
 import { pct, riskMethodName, utc } from "@/lib/format";
@@ -12,7 +13,7 @@ import { SlicesTable } from "../../_components/tables";
 export const dynamic = "force-dynamic";
 
 export async function generateMetadata({ params }: { params: Promise<{ market: string }> }) {
-  return { title: decodeURIComponent((await params).market) };
+  return { title: parseMarketId((await params).market) ?? "Unknown market" };
 }
 
 interface FitDiagnostics {
@@ -95,7 +96,8 @@ const volPts = (x: number | null | undefined) =>
   x === null || x === undefined || !Number.isFinite(x) ? "—" : x.toFixed(2);
 
 export default async function MarketPage({ params }: { params: Promise<{ market: string }> }) {
-  const id = decodeURIComponent((await params).market);
+  const id = parseMarketId((await params).market);
+  if (id === null) notFound();
   const { db } = await getDb();
   if (!(await marketIds(db)).includes(id)) notFound();
   const [latest, history, bt] = await Promise.all([

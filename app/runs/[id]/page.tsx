@@ -1,5 +1,6 @@
 import Link from "next/link";
 import { notFound } from "next/navigation";
+import { parseId } from "@/lib/api/problem";
 import { getDb } from "@/db";
 import { runDetail } from "@/db/queries/views";
 import { pct, usd, utc } from "@/lib/format";
@@ -16,9 +17,8 @@ export async function generateMetadata({ params }: { params: Promise<{ id: strin
 }
 
 export default async function RunPage({ params }: { params: Promise<{ id: string }> }) {
-  const raw = (await params).id;
-  const id = Number(raw);
-  if (!/^\d+$/.test(raw) || !Number.isSafeInteger(id)) notFound();
+  const id = parseId((await params).id);
+  if (id === null) notFound();
   const { db } = await getDb();
   const d = await runDetail(db, id);
   if (!d) notFound();
