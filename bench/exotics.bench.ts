@@ -3,10 +3,9 @@
 // local vol, Heston and Bates calibrated to the cleaned quotes. Time per model at 20 000 paths
 // (daily monitoring; the models' default steps per day), prices with standard errors, and the model-risk index.
 // `npx tsx bench/run.ts exotics`
-import { black76Price } from "../lib/quant/black76";
 import { CLAIMS, type McOptions, VANILLAS } from "../lib/quant/exoticBasket";
 import type { BatesParams, HestonParams } from "../lib/quant/heston";
-import { calibrateSv, type SvQuote } from "../lib/quant/hestonCalibration";
+import { calibrateSv } from "../lib/quant/hestonCalibration";
 import { svBasketMonteCarlo } from "../lib/quant/hestonMonteCarlo";
 import { localVolBasketMonteCarlo, localVolControlPrices } from "../lib/quant/localVolMonteCarlo";
 import { priceModelRiskBasket } from "../lib/quant/modelRisk";
@@ -14,7 +13,7 @@ import { fitSurface } from "../lib/quant/surface";
 import { chainImpliedVols } from "../lib/market/impliedVols";
 import { cleanSnapshot } from "../lib/market/quality";
 import { ReplaySource } from "../lib/market/replay";
-import { surfaceInput } from "../lib/market/surfaceInput";
+import { surfaceInput, svQuotes } from "../lib/market/surfaceInput";
 import type { BenchSection } from "./run";
 
 const median = (xs: number[]) => {
@@ -38,17 +37,7 @@ export default async function run(): Promise<BenchSection[]> {
     const { clean } = cleanSnapshot(snap, { now: snap.capturedAt });
     const ivs = chainImpliedVols({ ...snap, options: clean }, 1);
     const fit = fitSurface(surfaceInput(ivs), { model: "published" });
-    const quotes: SvQuote[] = ivs.expiries.flatMap((e) =>
-      e.points.map((p) => ({
-        t: e.t,
-        forward: e.forward,
-        strike: p.strike,
-        type: p.type,
-        price: black76Price(e.forward, p.strike, e.t, p.midIv, p.type),
-        bidIv: p.bidIv,
-        askIv: p.askIv,
-      })),
-    );
+    const quotes = svQuotes(ivs);
     const hFit = calibrateSv("heston", quotes, {});
     const bFit = calibrateSv("bates", quotes, {});
     const heston = hFit.params as HestonParams;

@@ -1,5 +1,7 @@
 // Adapter from the market layer's implied vols (lib/market/impliedVols) to the numeric core's
 // surface input (lib/quant/surface), which knows nothing about instruments or snapshots.
+import { black76Price } from "../quant/black76";
+import type { SvQuote } from "../quant/hestonCalibration";
 import type { SliceQuotes } from "../quant/surface";
 import type { ChainIvs } from "./impliedVols";
 
@@ -15,4 +17,19 @@ export function surfaceInput(chain: ChainIvs): SliceQuotes[] {
     askIv: e.points.map((p) => p.askIv),
     markIv: e.points.map((p) => (p.markIv === null ? NaN : p.markIv)),
   }));
+}
+
+/** The same quotes for the Heston/Bates calibration: each priced (Black-76) at its mid IV. */
+export function svQuotes(ivs: ChainIvs): SvQuote[] {
+  return ivs.expiries.flatMap((e) =>
+    e.points.map((p) => ({
+      t: e.t,
+      forward: e.forward,
+      strike: p.strike,
+      type: p.type,
+      price: black76Price(e.forward, p.strike, e.t, p.midIv, p.type),
+      bidIv: p.bidIv,
+      askIv: p.askIv,
+    })),
+  );
 }

@@ -4,7 +4,7 @@
 // every failure is recorded with its reason and the published surface stays the gate.
 import { performance } from "node:perf_hooks";
 import type { ChainIvs } from "../market/impliedVols";
-import { black76Price } from "../quant/black76";
+import { svQuotes } from "../market/surfaceInput";
 import type { ClaimId } from "../quant/exoticBasket";
 import { type BatesParams, type HestonParams, paramKeys, type SvModel } from "../quant/heston";
 import { calibrateSv, type SvCalibration, type SvQuote } from "../quant/hestonCalibration";
@@ -83,21 +83,6 @@ export interface ModelsOutcome {
 export type SvHistory = Record<SvModel, SvObservation[]>;
 
 const finiteOrNull = (x: number) => (Number.isFinite(x) ? x : null);
-
-/** The cleaned two-sided OTM quotes the surfaces use, priced at their mid IV. */
-export function svQuotes(ivs: ChainIvs): SvQuote[] {
-  return ivs.expiries.flatMap((e) =>
-    e.points.map((p) => ({
-      t: e.t,
-      forward: e.forward,
-      strike: p.strike,
-      type: p.type,
-      price: black76Price(e.forward, p.strike, e.t, p.midIv, p.type),
-      bidIv: p.bidIv,
-      askIv: p.askIv,
-    })),
-  );
-}
 
 function record(
   model: SvModel,

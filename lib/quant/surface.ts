@@ -570,56 +570,35 @@ function fitPublished(ps: Prepared[], opts: FitOptions): AhState {
   return out;
 }
 
-/** Time values on the grid at time t (an implicit step of the covering interval's local vol). */
-function ahTimeValues(st: AhState, t: number): Float64Array {
+/**
+ * Applies `step` (propagate, or the Dupire variance after propagating) over the interval that
+ * covers t: from the previous slice (zero time value before the first) with that interval's
+ * local vol; beyond the last expiry the last interval's local vol continues from the last slice.
+ */
+function onCoveringInterval(
+  st: AhState,
+  t: number,
+  step: typeof propagate | typeof dupireLocalVarianceOnGrid,
+): Float64Array {
   const n = st.ts.length;
   let i = 0;
   while (i < n && st.ts[i] < t) i++;
-  if (i < n && st.ts[i] === t) return st.qs[i];
-  if (i === n) {
-    // beyond the last expiry: the last interval's local vol continues
-    const last = n - 1;
-    return propagate(
-      st.grid,
-      st.hats[last],
-      st.localVols[last],
-      st.qs[last],
-      t - st.ts[last],
-      st.substeps,
-    );
-  }
-  const tStart = i === 0 ? 0 : st.ts[i - 1];
-  const q0 = i === 0 ? new Float64Array(st.grid.k.length) : st.qs[i - 1];
-  return propagate(st.grid, st.hats[i], st.localVols[i], q0, t - tStart, st.substeps);
+  const from = i === n ? n - 1 : i - 1;
+  const interval = Math.min(i, n - 1);
+  const q0 = from < 0 ? new Float64Array(st.grid.k.length) : st.qs[from];
+  const tStart = from < 0 ? 0 : st.ts[from];
+  return step(st.grid, st.hats[interval], st.localVols[interval], q0, t - tStart, st.substeps);
+}
+
+/** Time values on the grid at time t (an implicit step of the covering interval's local vol). */
+function ahTimeValues(st: AhState, t: number): Float64Array {
+  const i = st.ts.indexOf(t);
+  return i >= 0 ? st.qs[i] : onCoveringInterval(st, t, propagate);
 }
 
 /** Dupire local variance of the published surface at t (see dupireLocalVarianceOnGrid). */
 function ahLocalVariance(st: AhState, t: number): Float64Array {
-  const n = st.ts.length;
-  let i = 0;
-  while (i < n && st.ts[i] < t) i++;
-  if (i === n) {
-    // beyond the last expiry the last interval's local vol continues from the last slice
-    const last = n - 1;
-    return dupireLocalVarianceOnGrid(
-      st.grid,
-      st.hats[last],
-      st.localVols[last],
-      st.qs[last],
-      t - st.ts[last],
-      st.substeps,
-    );
-  }
-  const tStart = i === 0 ? 0 : st.ts[i - 1];
-  const q0 = i === 0 ? new Float64Array(st.grid.k.length) : st.qs[i - 1];
-  return dupireLocalVarianceOnGrid(
-    st.grid,
-    st.hats[i],
-    st.localVols[i],
-    q0,
-    t - tStart,
-    st.substeps,
-  );
+  return onCoveringInterval(st, t, dupireLocalVarianceOnGrid);
 }
 
 /** Linear interpolation in k of node values, flat beyond the grid. */

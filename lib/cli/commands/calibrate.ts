@@ -9,7 +9,7 @@ import {
 } from "../../market/chainFiles";
 import { chainImpliedVols } from "../../market/impliedVols";
 import { cleanSnapshot } from "../../market/quality";
-import { surfaceInput } from "../../market/surfaceInput";
+import { surfaceInput, svQuotes } from "../../market/surfaceInput";
 import { black76Price } from "../../quant/black76";
 import { paramKeys, type SvModel } from "../../quant/heston";
 import { calibrateSv, type SvObjective, type SvQuote } from "../../quant/hestonCalibration";
@@ -195,17 +195,7 @@ export default async function calibrate(args: string[]): Promise<number> {
   const ivs = chainImpliedVols({ ...snapshot, options: clean }, minDays);
   const cleaning = Object.fromEntries(Object.entries(report.dropped).filter(([, n]) => n > 0));
   if (svModel) {
-    const quotes: SvQuote[] = ivs.expiries.flatMap((e) =>
-      e.points.map((p) => ({
-        t: e.t,
-        forward: e.forward,
-        strike: p.strike,
-        type: p.type,
-        price: black76Price(e.forward, p.strike, e.t, p.midIv, p.type),
-        bidIv: p.bidIv,
-        askIv: p.askIv,
-      })),
-    );
+    const quotes = svQuotes(ivs);
     return printSv(
       {
         asOf: new Date(snapshot.capturedAt).toISOString(),
