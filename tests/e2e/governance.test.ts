@@ -3,6 +3,7 @@
 // (a viem local account exposed to the page as an EIP-1193 `window.ethereum`), approve with
 // EIP-712 signatures, an executor executes, and the next run counts its delay from that execution.
 import { spawn, spawnSync, type ChildProcess } from "node:child_process";
+import { createHash } from "node:crypto";
 import { encode } from "next-auth/jwt";
 import pg from "pg";
 import type { Browser, BrowserContext } from "playwright-core";
@@ -247,6 +248,134 @@ describe.skipIf(!canRun)("committee end to end", () => {
     );
     expect(dup.status).toBe(409);
     expect(await counts()).toEqual(after);
+  });
+
+  // The public governance reads, checked the way docs/governance.md tells an outsider to: JSON
+  // with keys sorted (written here, not Vigil's), SHA-256 by node:crypto.
+  const canonical = (v: unknown): string =>
+    Array.isArray(v)
+      ? `[${v.map(canonical).join(",")}]`
+      : v && typeof v === "object"
+        ? `{${Object.keys(v)
+            .sort()
+            .map((k) => `${JSON.stringify(k)}:${canonical((v as Record<string, unknown>)[k])}`)
+            .join(",")}}`
+        : JSON.stringify(v);
+  const sha256 = (text: string) => createHash("sha256").update(text, "utf8").digest("hex");
+
+  it("payload: the stored hash is SHA-256 of the payload's canonical JSON; bad ids are 404", async () => {
+    const eth = await openProposal("deribit:ETH");
+    const res = await fetch(`${base}/api/v1/proposals/${eth.id}/payload`);
+    expect(res.status).toBe(200);
+    const { payloadHash, ...payload } = await res.json();
+    expect(payloadHash).toBe(`0x${sha256(canonical(payload))}`);
+    expect(payloadHash).toBe(eth.payload_hash);
+    expect(payload.proposalId).toBe(eth.id);
+    expect(payload.updates).toEqual([
+      expect.objectContaining({
+        referenceId: `vigil:proposal:${eth.id}`,
+        market: "deribit:ETH",
+        updateType: "perp.maintenanceMarginFraction",
+        previousValue: 0.06,
+        newValue: 0.075, // +25 % of the 6 % genesis
+        timestamp: Math.floor(eth.created_at.getTime() / 1000),
+      }),
+    ]);
+    for (const id of ["0", "abc", "3000000000", "99999999999999999999"])
+      expect((await fetch(`${base}/api/v1/proposals/${id}/payload`)).status, id).toBe(404);
+  });
+
+  it("review-request: the typed data for the stated values; bad query fields are 400 naming them", async () => {
+    const eth = await openProposal("deribit:ETH");
+    const url = (q: string) => `${base}/api/v1/proposals/${eth.id}/review-request?${q}`;
+    const res = await fetch(
+      url("decision=reject&comment=too%20fast&issuedAt=2026-01-01T00:00:00Z"),
+    );
+    expect(res.status).toBe(200);
+    expect(await res.json()).toEqual({
+      domain: { name: "Vigil", version: "1", chainId: 1 },
+      types: {
+        Review: [
+          { name: "proposalId", type: "uint256" },
+          { name: "payloadHash", type: "bytes32" },
+          { name: "decision", type: "string" },
+          { name: "commentHash", type: "bytes32" },
+          { name: "issuedAt", type: "uint256" },
+        ],
+      },
+      primaryType: "Review",
+      message: {
+        proposalId: eth.id,
+        payloadHash: eth.payload_hash,
+        decision: "reject",
+        commentHash: `0x${sha256("too fast")}`,
+        issuedAt: Date.UTC(2026, 0, 1) / 1000,
+      },
+    });
+    // Unix seconds are accepted too; no issuedAt means now.
+    const secs = await (await fetch(url("decision=approve&issuedAt=1767225600"))).json();
+    expect(secs.message.issuedAt).toBe(1767225600);
+    const now = await (await fetch(url("decision=approve"))).json();
+    expect(Math.abs(now.message.issuedAt - Date.now() / 1000)).toBeLessThan(120);
+    for (const [q, field] of [
+      ["decision=maybe", "decision"],
+      ["", "decision"],
+      ["decision=approve&issuedAt=yesterday", "issuedAt"],
+      [`decision=approve&comment=${"x".repeat(2001)}`, "comment"],
+    ]) {
+      const bad = await fetch(url(q));
+      expect(bad.status, q).toBe(400);
+      expect(bad.headers.get("content-type")).toBe("application/problem+json");
+      expect((await bad.json()).field, q).toBe(field);
+    }
+    expect(
+      (await fetch(`${base}/api/v1/proposals/3000000000/review-request?decision=approve`)).status,
+    ).toBe(404);
+  });
+
+  it("audit API: pages follow `next`, the chain recomputes from what it serves; bad paging is 400", async () => {
+    const events: {
+      seq: number;
+      at: string;
+      actor: string;
+      kind: string;
+      entity: string;
+      payload: unknown;
+      prevHash: string;
+      hash: string;
+    }[] = [];
+    let after = 0;
+    for (;;) {
+      const res = await fetch(`${base}/api/v1/audit?after=${after}&limit=7`);
+      expect(res.status).toBe(200);
+      const page = await res.json();
+      expect(page.events.length).toBeLessThanOrEqual(7);
+      events.push(...page.events);
+      if (page.next === null) break;
+      expect(page.next).toBe(page.events.at(-1).seq);
+      after = page.next;
+    }
+    const [{ n }] = await query<{ n: number }>("select count(*)::int as n from audit_events");
+    expect(events).toHaveLength(n);
+    let prev = "0".repeat(64);
+    for (const e of events) {
+      expect(e.prevHash, `event ${e.seq}`).toBe(prev);
+      const { at, actor, kind, entity, payload } = e;
+      expect(e.hash, `event ${e.seq}`).toBe(
+        sha256(`${prev}\n${canonical({ at, actor, kind, entity, payload })}`),
+      );
+      prev = e.hash;
+    }
+    for (const [q, field] of [
+      ["limit=0", "limit"],
+      ["limit=1001", "limit"],
+      ["limit=x", "limit"],
+      ["after=-1", "after"],
+    ]) {
+      const bad = await fetch(`${base}/api/v1/audit?${q}`);
+      expect(bad.status, q).toBe(400);
+      expect((await bad.json()).field, q).toBe(field);
+    }
   });
 
   it("in production the server refuses to start without NEXTAUTH_SECRET", async () => {
