@@ -401,3 +401,20 @@ export const auditEvents = pgTable("audit_events", {
   prevHash: text("prev_hash").notNull(),
   hash: text("hash").notNull(),
 });
+
+/**
+ * Public API requests per client and fixed one-minute window. Counted in the database so that the
+ * limit holds across serverless instances; old windows are deleted as new ones open.
+ */
+export const apiRateLimits = pgTable(
+  "api_rate_limits",
+  {
+    client: text("client").notNull(),
+    windowStart: ts("window_start").notNull(),
+    count: integer("count").notNull(),
+  },
+  (t) => [
+    primaryKey({ columns: [t.client, t.windowStart] }),
+    index("api_rate_limits_window_idx").on(t.windowStart),
+  ],
+);
