@@ -6,10 +6,30 @@ export function proxy(req: NextRequest) {
   try {
     decodeURIComponent(req.nextUrl.pathname);
   } catch {
-    return new NextResponse("Not found: the path's percent-encoding is malformed\n", {
-      status: 404,
-      headers: { "content-type": "text/plain; charset=utf-8" },
-    });
+    const detail = "the path's percent-encoding is malformed";
+    // The API answers in RFC 9457 problem details, pages in text.
+    return req.nextUrl.pathname.startsWith("/api/")
+      ? new NextResponse(
+          JSON.stringify({
+            type: "about:blank",
+            title: "Not found",
+            status: 404,
+            detail,
+            field: "path",
+          }),
+          {
+            status: 404,
+            headers: {
+              "content-type": "application/problem+json",
+              "access-control-allow-origin": "*",
+              "cache-control": "no-store",
+            },
+          },
+        )
+      : new NextResponse(`Not found: ${detail}\n`, {
+          status: 404,
+          headers: { "content-type": "text/plain; charset=utf-8" },
+        });
   }
   return NextResponse.next();
 }

@@ -30,7 +30,11 @@ export function LatestRun({ initial }: { initial: LatestRunPayload }) {
       <p className="muted">
         as of {utc(run.asOf)} · {run.runKey}
       </p>
-      {run.reason && <p>{run.reason}</p>}
+      {run.reason && (
+        <p>
+          {run.reason.category}: {run.reason.message}
+        </p>
+      )}
       <table>
         <thead>
           <tr>

@@ -1,4 +1,5 @@
 import Link from "next/link";
+import { publicReasonText } from "@/lib/api/publicReason";
 import { getDb } from "@/db";
 import { listRuns } from "@/db/queries/views";
 import { utc } from "@/lib/format";
@@ -36,7 +37,7 @@ export default async function RunsPage() {
               <td>
                 <StatusBadge status={r.status} />
               </td>
-              <td>{r.reason ?? ""}</td>
+              <td>{publicReasonText(r.reason) ?? ""}</td>
               <td className="num">
                 {r.finishedAt
                   ? `${((r.finishedAt.getTime() - r.startedAt.getTime()) / 1000).toFixed(2)} s`

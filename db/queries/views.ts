@@ -1,6 +1,8 @@
 // Read models for pages and the JSON API. Each reads bounded, indexed slices: pages never scan
 // all quotes.
 import { and, asc, desc, eq, inArray, isNotNull, sql } from "drizzle-orm";
+import { publicReason } from "../../lib/api/publicReason";
+import type { LatestRunBody } from "../../lib/api/schemas";
 import type { Db } from "../client";
 import {
   backtests,
@@ -379,24 +381,8 @@ export interface ModelRiskIndexPoint {
   flagged: { heston: boolean; bates: boolean };
 }
 
-export interface LatestRunPayload {
-  run: { id: number; runKey: string; status: string; reason: string | null; asOf: string } | null;
-  markets: {
-    marketId: string;
-    status: string;
-    reason: string | null;
-    capturedAt: string | null;
-    dataAgeHours: number | null;
-    /** From the data-quality report; null when the data did not load. */
-    quality: {
-      quotes: number;
-      usable: number;
-      usableExpiries: number;
-      stale: boolean;
-      warnings: string[];
-    } | null;
-  }[];
-}
+/** The body of GET /api/v1/runs/latest (lib/api/schemas.LatestRunResponse). */
+export type LatestRunPayload = LatestRunBody;
 
 /** The newest run (by as-of time) and the age of each market's data at that time. */
 export async function latestRunPayload(db: Db): Promise<LatestRunPayload> {
@@ -408,13 +394,13 @@ export async function latestRunPayload(db: Db): Promise<LatestRunPayload> {
       id: run.id,
       runKey: run.runKey,
       status: run.status,
-      reason: run.reason,
+      reason: publicReason(run.reason),
       asOf: run.asOf.toISOString(),
     },
     markets: ms.map((m) => ({
       marketId: m.marketId,
       status: m.status,
-      reason: m.reason,
+      reason: publicReason(m.reason),
       capturedAt: m.capturedAt?.toISOString() ?? null,
       dataAgeHours: m.capturedAt ? (run.asOf.getTime() - m.capturedAt.getTime()) / 3_600_000 : null,
       quality: m.quality && {

@@ -15,7 +15,9 @@ const TITLES: Record<number, string> = {
   404: "Not found",
   409: "Conflict",
   415: "Unsupported media type",
+  429: "Too many requests",
   500: "Internal error",
+  503: "Service unavailable",
 };
 
 export function problem(status: number, detail?: string, field?: string): Response {

@@ -1,4 +1,5 @@
 import Link from "next/link";
+import { publicReasonText } from "@/lib/api/publicReason";
 import { notFound } from "next/navigation";
 import { parseId } from "@/lib/api/problem";
 import { getDb } from "@/db";
@@ -31,7 +32,7 @@ export default async function RunPage({ params }: { params: Promise<{ id: string
       <p className="sub">
         {run.runKey} · as of {utc(run.asOf)} · trigger {run.trigger}
       </p>
-      {run.reason && <p data-testid="run-reason">{run.reason}</p>}
+      {run.reason && <p data-testid="run-reason">{publicReasonText(run.reason)}</p>}
       <table>
         <tbody>
           <tr>
@@ -77,7 +78,7 @@ export default async function RunPage({ params }: { params: Promise<{ id: string
               <Link href={`/markets/${encodeURIComponent(m.marketId)}`}>{m.marketId}</Link>{" "}
               <StatusBadge status={m.status} />
             </h2>
-            {m.reason && <p>{m.reason}</p>}
+            {m.reason && <p>{publicReasonText(m.reason)}</p>}
             <h3>Inputs</h3>
             <table>
               <tbody>

@@ -1,12 +1,12 @@
-import { getDb } from "@/db";
 import { latestRunPayload } from "@/db/queries/views";
+import { preflight, publicGet } from "@/lib/api/publicGet";
+import { API_ROUTES } from "@/lib/api/routes";
 
 export const dynamic = "force-dynamic";
 
-/** GET /api/v1/runs/latest: the newest run and how fresh its data was (public, read-only). */
-export async function GET(): Promise<Response> {
-  const { db } = await getDb();
-  return Response.json(await latestRunPayload(db), {
-    headers: { "cache-control": "public, max-age=30, stale-while-revalidate=300" },
-  });
-}
+/** GET /api/v1/runs/latest: the newest run and how fresh its data was. */
+export const GET = publicGet({
+  ...API_ROUTES.latestRun,
+  handler: async ({ db }) => ({ body: await latestRunPayload(db), cache: "hourly" }),
+});
+export const OPTIONS = preflight;

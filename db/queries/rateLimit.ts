@@ -1,0 +1,28 @@
+import { sql } from "drizzle-orm";
+import type { Db } from "../client";
+import { apiRateLimits } from "../schema";
+
+export interface WindowCount {
+  count: number;
+  /** Seconds until the current one-minute window closes (database clock). */
+  resetSeconds: number;
+}
+
+/**
+ * Counts one request of a client in the current one-minute window, by the database's clock so
+ * that every serverless instance agrees, and returns the window's count. A client's first request
+ * in a window also deletes windows that closed more than a minute ago.
+ */
+export async function countRequest(db: Db, client: string): Promise<WindowCount> {
+  const result = await db.execute(sql`
+    insert into ${apiRateLimits} (client, window_start, count)
+    values (${client}, date_trunc('minute', now()), 1)
+    on conflict (client, window_start) do update set count = ${apiRateLimits.count} + 1
+    returning count, 60 - extract(epoch from now() - window_start)::float8 as reset`);
+  const row = (result as unknown as { rows: { count: number; reset: number }[] }).rows[0];
+  if (Number(row.count) === 1)
+    await db.execute(
+      sql`delete from ${apiRateLimits} where window_start < now() - interval '2 minutes'`,
+    );
+  return { count: Number(row.count), resetSeconds: Math.max(1, Math.ceil(Number(row.reset))) };
+}
