@@ -265,7 +265,10 @@ export default async function calibrate(args: string[]): Promise<number> {
     );
   }
   if (flags.has("json")) {
-    process.stdout.write(JSON.stringify(roundDeep(doc)) + "\n");
+    // Evaluated vols in full precision: they are compared exactly with the API's surface/iv.
+    const { evaluated, ...diagnostics } = doc;
+    const out = { ...(roundDeep(diagnostics) as object), ...(evaluated ? { evaluated } : {}) };
+    process.stdout.write(JSON.stringify(out) + "\n");
     return 0;
   }
   const f = (x: number | undefined, d = 3) =>
