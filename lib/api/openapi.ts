@@ -74,7 +74,9 @@ function operation(key: string, route: ApiRoute): Json {
     responses: {
       "200": ok,
       "304": { description: "Not modified: the `If-None-Match` tag still matches." },
-      "400": problemResponse("A query parameter is invalid; `field` names it."),
+      ...(Object.keys(route.query.shape).length
+        ? { "400": problemResponse("A query parameter is invalid; `field` names it.") }
+        : {}),
       ...(route.notFound ? { "404": problemResponse(route.notFound) } : {}),
       "429": {
         ...problemResponse("Too many requests from this client in the current minute."),

@@ -12,4 +12,7 @@ export const GET = ApiReference({
   hideClientButton: true,
   telemetry: false,
   withDefaultFonts: false,
+  favicon: "/icon.svg",
+  // Its AI agent would call Scalar's hosted services; the page stays on this origin.
+  agent: { disabled: true },
 });
