@@ -21,6 +21,22 @@ const CACHE_CONTROL: Record<CacheClass, string> = {
   live: "public, max-age=0, s-maxage=15, stale-while-revalidate=60",
 };
 
+/**
+ * How long one instance reuses a serialized answer. Shared caches keep `hourly` answers for
+ * minutes (s-maxage) anyway; a few seconds here spare the database a burst of identical reads.
+ */
+const REUSE_MS: Partial<Record<CacheClass, number>> = { hourly: 5_000, immutable: 3_600_000 };
+const REUSE_MAX = 1_000;
+
+interface Serialized {
+  text: string;
+  etag: string;
+  headers: Record<string, string>;
+  status: number;
+  expires: number;
+}
+const reuse = new Map<string, Serialized>();
+
 export type Reply =
   | { body: unknown; cache: CacheClass; status?: number }
   | { csv: string; filename: string; cache: CacheClass }
@@ -80,14 +96,14 @@ function rateHeaders(limit: number, w: WindowCount | null): Record<string, strin
 
 function isConnectionError(err: unknown): boolean {
   const code = (err as { code?: unknown } | null)?.code;
+  // Socket errors, and Postgres' class 08 (connection exception) and admin shutdowns.
   return (
     typeof code === "string" &&
-    (/^(ECONNREFUSED|ECONNRESET|ETIMEDOUT|ENOTFOUND|57P0[13]|08\d{3})$/.test(code) ||
-      code.startsWith("08"))
+    (/^(ECONNREFUSED|ECONNRESET|ETIMEDOUT|ENOTFOUND|57P0[13])$/.test(code) || code.startsWith("08"))
   );
 }
 
-export function publicGet<P extends z.ZodType, Q extends z.ZodType>(spec: {
+export function publicGet<P extends z.ZodType, Q extends z.ZodObject>(spec: {
   /** Path parameters; a value that fails its schema is a 404 (no such resource), not a 400. */
   params?: P;
   query: Q;
@@ -104,11 +120,12 @@ export function publicGet<P extends z.ZodType, Q extends z.ZodType>(spec: {
       window = await countRequest(db, clientOf(request));
     } catch (err) {
       console.error("api: database unavailable", err);
-      return respond(
-        request,
-        spec.unavailable?.() ?? problem(503, "the database is unavailable; retry later"),
-        { "retry-after": "30" },
-      );
+      const down = spec.unavailable?.();
+      return down && !(down instanceof Response)
+        ? respond(request, serialize(down), { "retry-after": "30" })
+        : withHeaders(problem(503, "the database is unavailable; retry later"), {
+            "retry-after": "30",
+          });
     }
     const rate = rateHeaders(limit, window);
     if (window.count > limit)
@@ -142,39 +159,62 @@ export function publicGet<P extends z.ZodType, Q extends z.ZodType>(spec: {
     const query = spec.query.safeParse(rawQuery);
     if (!query.success) return withHeaders(invalid(query.error.issues), rate);
 
-    let reply: Reply;
-    try {
-      reply = await spec.handler({ db, params, query: query.data });
-    } catch (err) {
-      console.error(`api: ${url.pathname} failed`, err);
-      return withHeaders(
-        isConnectionError(err)
-          ? problem(503, "the database is unavailable; retry later")
-          : problem(500, "the request could not be answered; the operator has the details"),
-        rate,
-      );
+    // The answer depends only on the path and the parameters the route knows.
+    const known = Object.keys(rawQuery)
+      .filter((k) => k in spec.query.shape)
+      .sort()
+      .map((k) => `${k}=${rawQuery[k]}`);
+    const key = `${url.pathname}?${known.join("&")}`;
+    let answer = reuse.get(key);
+    if (!answer || answer.expires < Date.now()) {
+      let reply: Reply;
+      try {
+        reply = await spec.handler({ db, params, query: query.data });
+      } catch (err) {
+        console.error(`api: ${url.pathname} failed`, err);
+        return withHeaders(
+          isConnectionError(err)
+            ? problem(503, "the database is unavailable; retry later")
+            : problem(500, "the request could not be answered; the operator has the details"),
+          rate,
+        );
+      }
+      if (reply instanceof Response) return withHeaders(reply, rate);
+      answer = serialize(reply);
+      const ms = REUSE_MS[reply.cache];
+      if (ms && answer.status === 200) {
+        if (reuse.size >= REUSE_MAX) reuse.delete(reuse.keys().next().value!);
+        reuse.set(key, { ...answer, expires: Date.now() + ms });
+      }
     }
-    return respond(request, reply, rate);
+    return respond(request, answer, rate);
   };
 }
 
-/** A reply as a response: serialized, tagged, with cache, CORS and rate headers; 304 on a match. */
-function respond(request: Request, reply: Reply, extra: Record<string, string>): Response {
-  if (reply instanceof Response) return withHeaders(reply, extra);
+function serialize(reply: Exclude<Reply, Response>): Serialized {
   const isCsv = "csv" in reply;
   const text = isCsv ? reply.csv : JSON.stringify(reply.body);
-  const status = !isCsv && reply.status ? reply.status : 200;
   const etag = `"${createHash("sha256").update(text).digest("base64url").slice(0, 32)}"`;
-  const headers: Record<string, string> = {
-    ...extra,
+  return {
+    text,
     etag,
-    "cache-control": CACHE_CONTROL[reply.cache],
-    "content-type": isCsv ? "text/csv; charset=utf-8" : "application/json",
-    ...(isCsv ? { "content-disposition": `inline; filename="${reply.filename}"` } : {}),
+    status: !isCsv && reply.status ? reply.status : 200,
+    expires: 0,
+    headers: {
+      etag,
+      "cache-control": CACHE_CONTROL[reply.cache],
+      "content-type": isCsv ? "text/csv; charset=utf-8" : "application/json",
+      ...(isCsv ? { "content-disposition": `inline; filename="${reply.filename}"` } : {}),
+    },
   };
-  if (status === 200 && matches(request.headers.get("if-none-match"), etag))
+}
+
+/** A serialized answer as a response, with CORS and rate headers; 304 when the tag matches. */
+function respond(request: Request, answer: Serialized, extra: Record<string, string>): Response {
+  const headers = { ...extra, ...answer.headers };
+  if (answer.status === 200 && matches(request.headers.get("if-none-match"), answer.etag))
     return withHeaders(new Response(null, { status: 304 }), headers);
-  return withHeaders(new Response(text, { status, headers }), headers);
+  return withHeaders(new Response(answer.text, { status: answer.status, headers }), headers);
 }
 
 /** CORS preflight for the public GETs (If-None-Match is not a safelisted request header). */

@@ -62,8 +62,8 @@ export const RiskQuery = z.object({
     .refine((h) => (RISK_HORIZONS as readonly number[]).includes(h), {
       message: `horizon must be one of ${RISK_HORIZONS.join(", ")}`,
     })
-    .optional()
-    .meta({ description: "Horizon in days; all horizons when absent.", example: 1 }),
+    .default(1)
+    .meta({ description: "Horizon in days (1 by default).", example: 1 }),
   format: Format,
 });
 
