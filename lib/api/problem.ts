@@ -1,5 +1,6 @@
 // RFC 9457 problem details: every refusal of the API says what was wrong and, where it is one
 // field, which. Detail text is Vigil's own words, never a raw error.
+import { IdParam, MarketParam } from "./schemas";
 export interface Problem {
   status: number;
   title: string;
@@ -41,11 +42,10 @@ export function invalid(issues: { path: PropertyKey[]; message: string }[], pref
   return problem(400, `${field || "body"}: ${issue.message}`, field || undefined);
 }
 
-/** Database ids are int4: anything else in a path is a 404, never an overflow. */
+/** Database ids are int4 (lib/api/schemas.IdParam): anything else in a path is a 404. */
 export function parseId(raw: string): number | null {
-  if (!/^\d{1,10}$/.test(raw)) return null;
-  const n = Number(raw);
-  return n >= 1 && n <= 2_147_483_647 ? n : null;
+  const id = IdParam.safeParse(raw);
+  return id.success ? id.data : null;
 }
 
 /**
@@ -59,7 +59,7 @@ export function parseMarketId(raw: string): string | null {
   } catch {
     return null;
   }
-  return /^[a-z]+:[A-Z0-9]+$/.test(id) ? id : null;
+  return MarketParam.safeParse(id).success ? id : null;
 }
 
 export function json(body: unknown, status = 200, headers: Record<string, string> = {}): Response {

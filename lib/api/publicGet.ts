@@ -4,9 +4,9 @@
 // sized to how the data changes, CORS and the rate-limit headers. Route files stay one call.
 import { createHash } from "node:crypto";
 import type { z } from "zod";
-import { getDb } from "@/db";
-import type { Db } from "@/db/client";
-import { countRequest, type WindowCount } from "@/db/queries/rateLimit";
+import { getDb } from "../../db";
+import type { Db } from "../../db/client";
+import { countRequest, type WindowCount } from "../../db/queries/rateLimit";
 import { invalid, problem } from "./problem";
 
 /**

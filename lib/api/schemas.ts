@@ -3,6 +3,7 @@
 // (lib/api/openapi.ts) is generated from the very same objects, so the two cannot drift. Schemas
 // with an `id` become components of the OpenAPI document.
 import { z } from "zod";
+import { MarketIdSchema } from "../config";
 import { RISK_HORIZONS, RISK_METHODS } from "../quant/riskMethods";
 
 const isoTime = () => z.iso.datetime({ offset: true });
@@ -11,10 +12,10 @@ const isoDate = () => z.iso.date();
 // ---------------------------------------------------------------------------------------------
 // Parameters
 
-export const MarketParam = z
-  .string()
-  .regex(/^[a-z]+:[A-Z0-9]+$/, "a market id like deribit:BTC")
-  .meta({ description: "Market id, `venue:UNDERLYING`.", example: "deribit:BTC" });
+export const MarketParam = MarketIdSchema.meta({
+  description: "Market id, `venue:UNDERLYING`.",
+  example: "deribit:BTC",
+});
 
 /** Database ids are int4: a larger or non-numeric id is a 404, never an overflow. */
 export const IdParam = z
