@@ -19,12 +19,19 @@ export const Decision = z.enum(["approve", "reject"]);
 export const Comment = z.string().max(2000);
 
 export const ReviewRequestQuery = z.object({
-  decision: Decision,
-  comment: Comment.default(""),
+  decision: Decision.meta({ description: "The reviewer's decision.", example: "approve" }),
+  comment: Comment.default("").meta({
+    description: "The comment whose hash is signed.",
+    example: "Backtests support it.",
+  }),
   issuedAt: z
     .union([z.string().regex(/^\d+$/).transform(Number), z.string()])
     .pipe(StatedTime)
-    .optional(),
+    .optional()
+    .meta({
+      description: "The stated signing time, ISO-8601 or Unix seconds; now when absent.",
+      example: "1767780000",
+    }),
 });
 
 export const ReviewBody = z.object({

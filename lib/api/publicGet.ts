@@ -11,14 +11,16 @@ import { invalid, problem } from "./problem";
 
 /**
  * How long shared caches may keep a body: `hourly` data changes when a run lands (hourly);
- * `immutable` is a finished run's own record; `live` is state a committee can change any minute.
+ * `immutable` is a finished run's own record; `live` is state a committee can change any minute;
+ * `none` depends on the moment it is asked (a review request stating "now").
  */
-export type CacheClass = "hourly" | "immutable" | "live";
+export type CacheClass = "hourly" | "immutable" | "live" | "none";
 
 const CACHE_CONTROL: Record<CacheClass, string> = {
   hourly: "public, max-age=60, s-maxage=300, stale-while-revalidate=3600",
   immutable: "public, max-age=86400, s-maxage=31536000, immutable",
   live: "public, max-age=0, s-maxage=15, stale-while-revalidate=60",
+  none: "no-store",
 };
 
 /**

@@ -2,7 +2,10 @@
 // The route handlers take their schemas from here and the OpenAPI document is generated from
 // here, so what is documented is what is validated and served.
 import { z } from "zod";
+import { ReviewRequestQuery } from "./governance";
 import {
+  AuditQuery,
+  AuditResponse,
   BacktestsQuery,
   BacktestsResponse,
   EmptyQuery,
@@ -14,10 +17,12 @@ import {
   MarketsResponse,
   ParameterHistoryQuery,
   ParameterHistoryResponse,
+  PayloadResponse,
   ProposalResponse,
   ProposalsQuery,
   ProposalsResponse,
   RiskQuery,
+  ReviewTypedDataResponse,
   RiskResponse,
   RunResponse,
   RunsQuery,
@@ -177,6 +182,28 @@ export const API_ROUTES = {
     query: EmptyQuery,
     response: ProposalResponse,
     notFound: "No proposal with that id.",
+  },
+  proposalPayload: {
+    path: "/proposals/{id}/payload",
+    summary: "What reviewers sign: the proposal's canonical payload and its hash",
+    params: id,
+    query: EmptyQuery,
+    response: PayloadResponse,
+    notFound: "No proposal with that id.",
+  },
+  reviewRequest: {
+    path: "/proposals/{id}/review-request",
+    summary: "The EIP-712 typed data of a review, to sign with a wallet",
+    params: id,
+    query: ReviewRequestQuery,
+    response: ReviewTypedDataResponse,
+    notFound: "No proposal with that id.",
+  },
+  audit: {
+    path: "/audit",
+    summary: "The hash-chained audit trail, oldest first, paged by sequence number",
+    query: AuditQuery,
+    response: AuditResponse,
   },
   health: {
     path: "/health",

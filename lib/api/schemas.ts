@@ -546,3 +546,92 @@ export const HealthResponse = z
     id: "HealthResponse",
     description: "`stale` when a market's latest run is more than 2 hours old (hourly schedule).",
   });
+
+// ---------------------------------------------------------------------------------------------
+// Governance reads (what reviewers sign, and the audit trail)
+
+export const AuditQuery = z.object({
+  after: z.coerce
+    .number()
+    .int()
+    .min(0)
+    .max(Number.MAX_SAFE_INTEGER)
+    .default(0)
+    .meta({
+      description: "Events after this sequence number (the previous page's `next`).",
+      example: 0,
+    }),
+  limit: z.coerce
+    .number()
+    .int()
+    .min(1)
+    .max(1000)
+    .default(100)
+    .meta({ description: "Page size, 1 … 1000.", example: 100 }),
+});
+
+export const AuditResponse = z
+  .object({
+    events: z.array(
+      z.object({
+        seq: z.number().int(),
+        at: isoTime(),
+        actor: z.string(),
+        kind: z.string(),
+        entity: z.string(),
+        payload: z.unknown(),
+        prevHash: z.string(),
+        hash: z.string(),
+      }),
+    ),
+    next: z.number().int().nullable(),
+  })
+  .meta({
+    id: "AuditResponse",
+    description:
+      "Hash-chained audit events, oldest first; recompute the chain as docs/governance.md says.",
+  });
+
+const Hex32 = z.string().regex(/^0x[0-9a-f]{64}$/);
+
+export const PayloadResponse = z
+  .object({
+    proposalId: z.number().int(),
+    updates: z.array(
+      z.object({
+        referenceId: z.string(),
+        market: z.string(),
+        updateType: z.string(),
+        previousValue: z.number(),
+        newValue: z.number(),
+        timestamp: z.number().int(),
+        additionalData: z.object({
+          runId: z.number().int(),
+          configHash: z.string(),
+          inputHash: z.string().nullable(),
+          codeVersion: z.string(),
+        }),
+      }),
+    ),
+    payloadHash: Hex32,
+  })
+  .meta({
+    id: "PayloadResponse",
+    description:
+      "The canonical payload of a proposal and its hash (SHA-256 of its canonical JSON).",
+  });
+
+export const ReviewTypedDataResponse = z
+  .object({
+    domain: z.object({ name: z.string(), version: z.string(), chainId: z.number().int() }),
+    types: z.record(z.string(), z.array(z.object({ name: z.string(), type: z.string() }))),
+    primaryType: z.literal("Review"),
+    message: z.object({
+      proposalId: z.number().int(),
+      payloadHash: Hex32,
+      decision: z.enum(["approve", "reject"]),
+      commentHash: Hex32,
+      issuedAt: z.number().int(),
+    }),
+  })
+  .meta({ id: "ReviewTypedDataResponse", description: "EIP-712 typed data a reviewer signs." });

@@ -171,6 +171,10 @@ describe.skipIf(!canRun)("public API v1", () => {
         "/proposals",
         "/proposals/{id}",
         "/health",
+        // The governance reads go through the same wrapper and are documented too.
+        "/proposals/{id}/payload",
+        "/proposals/{id}/review-request",
+        "/audit",
       ].sort(),
     );
     const names = (p: string) =>
@@ -222,6 +226,9 @@ describe.skipIf(!canRun)("public API v1", () => {
       "/proposals": "/proposals?limit=2",
       "/proposals/{id}": `/proposals/${proposal.id}`,
       "/health": "/health",
+      "/proposals/{id}/payload": `/proposals/${proposal.id}/payload`,
+      "/proposals/{id}/review-request": `/proposals/${proposal.id}/review-request?decision=reject&comment=too%20fast`,
+      "/audit": "/audit?after=3&limit=5",
     };
     expect(Object.keys(concrete).sort()).toEqual(Object.keys(doc.paths).sort());
     for (const [template, path] of Object.entries(concrete)) {
@@ -283,6 +290,14 @@ describe.skipIf(!canRun)("public API v1", () => {
       ["/runs", "/runs?market=BTC", "market"],
       ["/proposals", "/proposals?status=pending", "status"],
       ["/proposals", "/proposals?limit=1e3", "limit"],
+      ["/proposals/{id}/review-request", "/proposals/1/review-request?decision=maybe", "decision"],
+      [
+        "/proposals/{id}/review-request",
+        "/proposals/1/review-request?decision=approve&issuedAt=soon",
+        "issuedAt",
+      ],
+      ["/audit", "/audit?limit=1001", "limit"],
+      ["/audit", "/audit?after=-1", "after"],
     ];
     for (const [template, path, field] of bad) {
       const res = await get(`${base}/api/v1${path}`);
@@ -310,6 +325,8 @@ describe.skipIf(!canRun)("public API v1", () => {
       ["/runs/{id}", "/runs/999999"],
       ["/proposals/{id}", "/proposals/99999999999999999999"],
       ["/proposals/{id}", "/proposals/-1"],
+      ["/proposals/{id}/payload", "/proposals/3000000000/payload"],
+      ["/proposals/{id}/review-request", "/proposals/999999/review-request?decision=approve"],
     ];
     for (const [template, path] of missing) {
       const res = await get(`${base}/api/v1${path}`);
@@ -326,7 +343,8 @@ describe.skipIf(!canRun)("public API v1", () => {
       const path = template
         .replace("{market}", "deribit:BTC")
         .replace("{id}", "1")
-        .concat(template.endsWith("/iv") ? "?expiry=2026-01-30T08:00:00Z&strike=1" : "");
+        .concat(template.endsWith("/iv") ? "?expiry=2026-01-30T08:00:00Z&strike=1" : "")
+        .concat(template.endsWith("/review-request") ? "?decision=approve" : "");
       const res = await get(`${offline}/api/v1${path}`);
       expect(res.status, path).toBe(503);
       const body = (await conforms(res, template)) as Json;

@@ -1,6 +1,7 @@
-import { getDb } from "@/db";
 import { payloadOf, proposalById } from "@/db/queries/governance";
-import { json, parseId, problem } from "@/lib/api/problem";
+import { problem } from "@/lib/api/problem";
+import { preflight, publicGet } from "@/lib/api/publicGet";
+import { API_ROUTES } from "@/lib/api/routes";
 
 export const dynamic = "force-dynamic";
 
@@ -8,15 +9,14 @@ export const dynamic = "force-dynamic";
  * GET /api/v1/proposals/{id}/payload → `{proposalId, updates: [{referenceId, market, updateType,
  * previousValue, newValue, timestamp, additionalData}], payloadHash}`: what reviewers sign.
  */
-export async function GET(_req: Request, ctx: { params: Promise<{ id: string }> }) {
-  const id = parseId((await ctx.params).id);
-  if (id === null) return problem(404, "no such proposal", "id");
-  const { db } = await getDb();
-  const p = await proposalById(db, id);
-  if (!p) return problem(404, `proposal ${id} does not exist`, "id");
-  const { payload, payloadHash } = await payloadOf(db, p);
-  // Fixed at creation: a payload never changes, so it may be cached for good.
-  return json({ ...payload, payloadHash }, 200, {
-    "cache-control": "public, max-age=3600, s-maxage=86400, immutable",
-  });
-}
+export const GET = publicGet({
+  ...API_ROUTES.proposalPayload,
+  handler: async ({ db, params }) => {
+    const p = await proposalById(db, params.id);
+    if (!p) return problem(404, `proposal ${params.id} does not exist`, "id");
+    const { payload, payloadHash } = await payloadOf(db, p);
+    // Fixed at creation: a payload never changes, so it may be cached for good.
+    return { body: { ...payload, payloadHash }, cache: "immutable" };
+  },
+});
+export const OPTIONS = preflight;

@@ -1,7 +1,7 @@
-import { getDb } from "@/db";
 import { payloadOf, proposalById } from "@/db/queries/governance";
-import { ReviewRequestQuery } from "@/lib/api/governance";
-import { invalid, json, parseId, problem } from "@/lib/api/problem";
+import { problem } from "@/lib/api/problem";
+import { preflight, publicGet } from "@/lib/api/publicGet";
+import { API_ROUTES } from "@/lib/api/routes";
 import { authEnv } from "@/lib/auth/env";
 import { reviewTypedData } from "@/lib/governance/review";
 
@@ -11,24 +11,21 @@ export const dynamic = "force-dynamic";
  * GET /api/v1/proposals/{id}/review-request?decision=approve|reject&comment=…&issuedAt=… →
  * the EIP-712 typed data a reviewer signs (`domain`, `types`, `primaryType`, `message`).
  */
-export async function GET(req: Request, ctx: { params: Promise<{ id: string }> }) {
-  const id = parseId((await ctx.params).id);
-  if (id === null) return problem(404, "no such proposal", "id");
-  const q = ReviewRequestQuery.safeParse(
-    Object.fromEntries(new URL(req.url).searchParams.entries()),
-  );
-  if (!q.success) return invalid(q.error.issues);
-  const { db } = await getDb();
-  const p = await proposalById(db, id);
-  if (!p) return problem(404, `proposal ${id} does not exist`, "id");
-  const { payloadHash } = await payloadOf(db, p);
-  const typed = reviewTypedData({
-    chainId: authEnv().SIWE_CHAIN_ID,
-    proposalId: id,
-    payloadHash,
-    decision: q.data.decision,
-    comment: q.data.comment,
-    issuedAt: q.data.issuedAt ?? Math.floor(Date.now() / 1000),
-  });
-  return json(typed, 200, { "cache-control": "no-store" });
-}
+export const GET = publicGet({
+  ...API_ROUTES.reviewRequest,
+  handler: async ({ db, params, query }) => {
+    const p = await proposalById(db, params.id);
+    if (!p) return problem(404, `proposal ${params.id} does not exist`, "id");
+    const { payloadHash } = await payloadOf(db, p);
+    const typed = reviewTypedData({
+      chainId: authEnv().SIWE_CHAIN_ID,
+      proposalId: params.id,
+      payloadHash,
+      decision: query.decision,
+      comment: query.comment,
+      issuedAt: query.issuedAt ?? Math.floor(Date.now() / 1000),
+    });
+    return { body: typed, cache: "none" };
+  },
+});
+export const OPTIONS = preflight;
