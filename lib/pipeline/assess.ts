@@ -1,4 +1,4 @@
-import type { MarketConfig } from "../config";
+import { isEsPolicy, type EsPolicy, type MarketConfig } from "../config";
 import type { DailyPrice } from "../market/types";
 import { dailyLogReturns } from "../quant/returns";
 import { fitGarchT } from "../quant/garch";
@@ -21,7 +21,6 @@ import {
 } from "../quant/stress";
 import type { SurfaceFit } from "../quant/surface";
 import { qualify, type Qualification } from "../risk/qualification";
-import { parameterTargets, type ParameterTarget } from "../risk/targets";
 import type { RiskMetric } from "./types";
 
 export const ASSESS_LEVELS = [0.99, 0.975] as const;
@@ -30,7 +29,16 @@ export const ASSESS_LEVELS = [0.99, 0.975] as const;
  * style) horizon; beyond one day by simulation.
  */
 const assessHorizons = (market: MarketConfig) => [
-  ...new Set([1, ...market.parameters.map((p) => p.policy.liquidationHorizonDays), 10]),
+  ...new Set([1, ...esPolicies(market).map((p) => p.liquidationHorizonDays), 10]),
+];
+/** The policies whose targets read the risk report's ES, with their parameter names. */
+const esPolicies = (market: MarketConfig): (EsPolicy & { parameter: string })[] =>
+  market.parameters.flatMap((p) =>
+    isEsPolicy(p.policy) ? [{ ...p.policy, parameter: p.name }] : [],
+  );
+/** The report's levels: the standard ones and every ES policy's own (e.g. 99.5 % for initial margin). */
+const assessLevels = (market: MarketConfig) => [
+  ...new Set([...ASSESS_LEVELS, ...esPolicies(market).map((p) => p.level)]),
 ];
 /** Simulated paths per multi-day estimate, and the seed that makes them reproducible. */
 const PATHS = 20_000;
@@ -62,9 +70,8 @@ export interface RiskReport {
   methodErrors: { method: RiskMethod; level: number; horizonDays: number; message: string }[];
   backtests: BacktestResult[];
   stress: StressReport;
-  /** Per governed parameter: which method drives it, why, and the model-risk spread. */
+  /** Per ES-based parameter: which method drives it, why, and the model-risk spread. */
   qualification: (Qualification & { parameter: string })[];
-  targets: ParameterTarget[];
 }
 
 /**
@@ -109,7 +116,7 @@ export function assess(
   const metrics: RiskMetric[] = [];
   for (const method of RISK_METHODS) {
     for (const horizon of assessHorizons(market)) {
-      for (const level of ASSESS_LEVELS) {
+      for (const level of assessLevels(market)) {
         let r;
         try {
           r = riskForecast(windowReturns, {
@@ -152,7 +159,7 @@ export function assess(
   // Backtest at each policy's level: the last BACKTEST_DAYS days, each forecast from the window of
   // returns before it.
   const testFrom = dates[Math.max(n, returns.length - BACKTEST_DAYS)];
-  const levels = [...new Set(market.parameters.map((p) => p.policy.level))];
+  const levels = [...new Set(esPolicies(market).map((p) => p.level))];
   const backtests =
     returns.length > n
       ? levels.flatMap((level) =>
@@ -188,22 +195,15 @@ export function assess(
       dropped,
     };
   });
-  const qualification = market.parameters.map((p) => ({
-    parameter: p.name,
-    ...qualify({ backtests, metrics, policy: p.policy, methods: RISK_METHODS }),
+  const qualification = esPolicies(market).map((policy) => ({
+    parameter: policy.parameter,
+    ...qualify({ backtests, metrics, policy, methods: RISK_METHODS }),
   }));
-  const policy = market.parameters[0].policy;
-  const targets = parameterTargets(metrics, {
-    method: qualification[0].chosen,
-    liquidationHorizonDays: policy.liquidationHorizonDays,
-    liquidityAddOn: policy.liquidityAddOn,
-  });
   return {
     metrics,
     methodErrors,
     backtests,
     stress: { worstMoves: worstMoves(dates, returns, STRESS_HORIZONS), straddles },
     qualification,
-    targets,
   };
 }
