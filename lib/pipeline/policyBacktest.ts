@@ -4,7 +4,7 @@ import type { MarketConfig, ParameterConfig } from "../config";
 import { recordedFunding } from "../market/funding";
 import { replaySource } from "../market/sources";
 import { dailyLogReturns } from "../quant/returns";
-import { liquidityAddOn } from "../risk/policies";
+import { liquidityAddOn, type LiquidityAddOn, type TargetDerivation } from "../risk/policies";
 import { policyBacktest, type BacktestHistory, type PolicyBacktest } from "../risk/policyBacktest";
 
 /** Days replayed when --from is not given: the last year before --to. */
@@ -43,7 +43,11 @@ export async function runPolicyBacktest(input: {
   from?: string;
   to?: string;
   referencePositionUsd?: number;
-}): Promise<PolicyBacktest> {
+}): Promise<{
+  backtest: PolicyBacktest;
+  lastDerivation: TargetDerivation;
+  liquidity: LiquidityAddOn;
+}> {
   const { market, parameter } = input;
   const isFunding = parameter.policy.kind === "funding-cap";
   const history = await backtestHistory(market, isFunding);
@@ -56,21 +60,25 @@ export async function runPolicyBacktest(input: {
     new Date(Date.parse(to) - DEFAULT_BACKTEST_DAYS * DAY_MS).toISOString().slice(0, 10);
   const margin = market.parameters.find((p) => p.policy.kind === "es-margin");
   const constant = margin?.policy.kind === "es-margin" ? margin.policy.liquidityAddOn : 0;
-  return policyBacktest({
-    market: market.id,
-    parameter,
-    maintenance: margin,
-    history,
-    windowDays:
-      parameter.policy.kind === "funding-cap"
-        ? parameter.policy.lookbackDays
-        : market.historyWindowDays,
-    from,
-    to,
-    liquidity: liquidityAddOn(
-      null,
-      input.referencePositionUsd ?? market.liquidity.referencePositionUsd,
-      constant,
-    ),
-  });
+  const liquidity = liquidityAddOn(
+    null,
+    input.referencePositionUsd ?? market.liquidity.referencePositionUsd,
+    constant,
+  );
+  return {
+    liquidity,
+    ...policyBacktest({
+      market: market.id,
+      parameter,
+      maintenance: margin,
+      history,
+      windowDays:
+        parameter.policy.kind === "funding-cap"
+          ? parameter.policy.lookbackDays
+          : market.historyWindowDays,
+      from,
+      to,
+      liquidity,
+    }),
+  };
 }

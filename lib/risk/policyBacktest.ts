@@ -80,7 +80,11 @@ export function isShortfall(
   }
 }
 
-export function policyBacktest(o: BacktestOptions): PolicyBacktest {
+/** The backtest, and the last day's derivation (its formula with that day's numbers). */
+export function policyBacktest(o: BacktestOptions): {
+  backtest: PolicyBacktest;
+  lastDerivation: TargetDerivation;
+} {
   const p = o.parameter;
   const policy = p.policy;
   const { dates, returns } = o.history;
@@ -89,6 +93,7 @@ export function policyBacktest(o: BacktestOptions): PolicyBacktest {
   let bindings = 0;
   let value = p.genesisValue;
   let lastChange = -Infinity;
+  let lastDerivation: TargetDerivation | undefined;
 
   // The days replayed and, per day, the evidence before it and what the day did.
   const fundingDays = o.history.funding ?? [];
@@ -100,6 +105,7 @@ export function policyBacktest(o: BacktestOptions): PolicyBacktest {
     if (date < o.from || date > o.to) continue;
     if (i < o.windowDays) continue; // not enough evidence before this day
     const derivation = dayTarget(o, i);
+    lastDerivation = derivation;
     const outcome = applyGuardrails({
       current: value,
       target: derivation.target,
@@ -131,18 +137,21 @@ export function policyBacktest(o: BacktestOptions): PolicyBacktest {
         };
     if (isShortfall(policy.kind, value, day)) shortfalls.push(date);
   }
-  if (series.length === 0)
+  if (series.length === 0 || !lastDerivation)
     throw new Error(
       `no day between ${o.from} and ${o.to} has ${o.windowDays} days of evidence before it`,
     );
   return {
-    market: o.market,
-    parameter: p.name,
-    days: series.length,
-    series,
-    guardrailBindings: bindings,
-    shortfalls,
-    shortfallRate: shortfalls.length / series.length,
+    backtest: {
+      market: o.market,
+      parameter: p.name,
+      days: series.length,
+      series,
+      guardrailBindings: bindings,
+      shortfalls,
+      shortfallRate: shortfalls.length / series.length,
+    },
+    lastDerivation,
   };
 }
 

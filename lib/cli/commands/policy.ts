@@ -42,7 +42,7 @@ export default async function policy(args: string[]): Promise<number> {
   if (from && to && from > to) throw new UsageError("--from is after --to");
   let result;
   try {
-    result = await runPolicyBacktest({ market, parameter, from, to });
+    result = (await runPolicyBacktest({ market, parameter, from, to })).backtest;
   } catch (e) {
     // An empty range or too little history is a usage problem of this command, not a crash.
     throw new UsageError(e instanceof Error ? e.message : String(e));
