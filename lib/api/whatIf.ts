@@ -2,7 +2,7 @@
 // document). A reviewer changes a policy's knobs and sees the target, the guardrail outcome and
 // the policy backtest's shortfall rate, computed by the pipeline's own functions.
 import { z } from "zod";
-import { PARAMETER_NAMES } from "../config";
+import { isEsPolicy, PARAMETER_NAMES, type MarketConfig } from "../config";
 import { RISK_METHODS } from "../quant/riskMethods";
 
 const optionalNumber = <T extends z.ZodNumber>(schema: T) =>
@@ -54,3 +54,21 @@ export const WhatIfResponseSchema = z.object({
   }),
 });
 export type WhatIfResponse = z.infer<typeof WhatIfResponseSchema>;
+
+/** A parameter's knobs as configured: what a what-if form starts from. */
+export interface WhatIfDefaults {
+  parameter: string;
+  method?: string;
+  level: number;
+  horizonDays?: number;
+}
+
+export function whatIfDefaults(market: MarketConfig): WhatIfDefaults[] {
+  return market.parameters.map(({ name, policy: p }) =>
+    isEsPolicy(p)
+      ? { parameter: name, method: p.method, level: p.level, horizonDays: p.liquidationHorizonDays }
+      : p.kind === "funding-cap"
+        ? { parameter: name, level: p.quantile }
+        : { parameter: name, level: p.level, horizonDays: p.horizonDays },
+  );
+}
