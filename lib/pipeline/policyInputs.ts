@@ -3,16 +3,9 @@
 import type { MarketConfig } from "../config";
 import { fundingSample, type FundingSample } from "../market/funding";
 import type { DailyPrice, Snapshot } from "../market/types";
-import type { BookLevel } from "../quant/orderBook";
+import type { PerpetualBook } from "../market/deribit";
 import { dailyLogReturns } from "../quant/returns";
 import type { SurfaceFit } from "../quant/surface";
-
-export interface PerpetualBook {
-  bids: BookLevel[];
-  asks: BookLevel[];
-  /** Where the book came from, as a rationale cites it. */
-  source: string;
-}
 
 export interface PolicyInputs {
   /** The last historyWindowDays daily log returns, oldest first, and their dates. */
