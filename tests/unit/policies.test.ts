@@ -3,6 +3,7 @@ import { describe, expect, it } from "vitest";
 import type { Guardrails } from "../../lib/config";
 import { applyGuardrails } from "../../lib/governance/policy";
 import { walkBook } from "../../lib/quant/orderBook";
+import { isShortfall } from "../../lib/risk/policyBacktest";
 import {
   fundingCapTarget,
   haircutTarget,
@@ -173,5 +174,22 @@ describe("guardrails: relative and absolute limits, up and down (properties)", (
     expect(() => run(0.1, Number.NaN, "absolute")).toThrow(/finite/);
     // 0.9 above the max 0.5: −0.02 gives 0.88, the bounds make it 0.5
     expect(run(0.9, 0.1, "absolute").proposed).toBe(0.5);
+  });
+});
+
+describe("policy backtest shortfall per kind", () => {
+  it("margins and scan range: |e^r − 1| > value; haircut: the fall 1 − e^r; vol shock; funding clamped", () => {
+    const up = Math.log(1.06); // +6 %
+    const down = Math.log(0.94); // −6 %
+    expect(isShortfall("es-margin", 0.05, { r: up })).toBe(true);
+    expect(isShortfall("es-initial-margin", 0.07, { r: down })).toBe(false);
+    expect(isShortfall("scan-range", 0.05, { r: down })).toBe(true);
+    // collateral loses only on a fall
+    expect(isShortfall("es-haircut", 0.05, { r: up })).toBe(false);
+    expect(isShortfall("es-haircut", 0.05, { r: down })).toBe(true);
+    expect(isShortfall("vol-shock", 0.3, { volChange: 0.31 })).toBe(true);
+    expect(isShortfall("vol-shock", 0.3, { volChange: 0.3 })).toBe(false);
+    expect(isShortfall("funding-cap", 0.003, { funding: [0.001, -0.0031] })).toBe(true);
+    expect(isShortfall("funding-cap", 0.003, { funding: [0.003, -0.003] })).toBe(false);
   });
 });
