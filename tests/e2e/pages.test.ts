@@ -170,10 +170,13 @@ describe.skipIf(!canRun)("pages in headless Chromium", () => {
     ]);
     expect(await page.getByTestId("risk").first().textContent()).toMatch(/99\.0 %.*\d+\.\d\d %/);
     const targets = await page.getByTestId("targets").first().locator("tbody tr").allTextContents();
+    // the six governed parameters' targets, as the propose stage derived them
     expect(targets.map((t) => t.split(/\d/)[0])).toEqual([
       "perp.maintenanceMarginFraction",
       "perp.initialMarginFraction",
-      "options.scanRange",
+      "perp.fundingRateCap",
+      "options.scanRangeFraction",
+      "options.volShockFraction",
       "collateral.haircut",
     ]);
     const stress = await page.getByTestId("stress").first().textContent();
