@@ -7,7 +7,7 @@ import {
   openProposals,
   type Trend,
 } from "@/db/queries/views";
-import { DEFAULT_CONFIG } from "@/lib/config";
+import { DEFAULT_CONFIG, isEsPolicy } from "@/lib/config";
 import { pct, pp, utc } from "@/lib/format";
 import { LatestRun } from "./_components/LatestRun";
 
@@ -25,7 +25,8 @@ export default async function Overview() {
   // the overview shows.
   const glance = await Promise.all(
     marketIds.map(async (id) => {
-      const policy = DEFAULT_CONFIG.markets.find((m) => m.id === id)?.parameters[0]?.policy;
+      const first = DEFAULT_CONFIG.markets.find((m) => m.id === id)?.parameters[0]?.policy;
+      const policy = first && isEsPolicy(first) ? first : undefined;
       const g = await modelRiskGlance(db, id, {
         method: policy?.method ?? "hs",
         level: policy?.level ?? 0.99,

@@ -22,6 +22,8 @@ commands:
   calibrate <file>           fit a volatility surface (or Heston / Bates) to a chain file
   var --prices <csv>         VaR / ES of a daily price series
   backtest --prices <csv>    backtest a VaR method over a daily price series
+  policy backtest --market M --parameter P [--from ISO-date] [--to ISO-date] [--json]
+                             replay a parameter's policy and guardrails over the bundled history
 `;
 
 /** Commands live one per file in ./commands/<name>.ts and export `default` as a Command. */

@@ -1,41 +1,6 @@
-// From a risk metric to a proposed parameter value: the policy sets a target, the guardrails
-// (in the style of Aave's Risk Stewards) limit how far and how often the value may move.
-import {
-  gridCeil,
-  gridFloor,
-  type EsMarginPolicy,
-  type Guardrails,
-  type StepLimit,
-} from "../config";
-
-export interface TargetDerivation {
-  es: number;
-  horizonScale: number;
-  liquidityAddOn: number;
-  unrounded: number;
-  target: number;
-}
-
-/**
- * Margin target = ES_level(h days) + liquidity add-on, rounded up to the policy step, where `es`
- * is the h-day ES over the liquidation horizon h as the run computes it (simulated for the GARCH
- * methods, overlapping h-day sums for HS) — the same number the risk targets read
- * (lib/risk/targets), not a √h-scaled one-day ES. horizonScale is therefore always 1.
- */
-export function esMarginTarget(es: number, policy: EsMarginPolicy): TargetDerivation {
-  if (!(es >= 0) || !Number.isFinite(es)) throw new Error(`ES must be a finite loss, got ${es}`);
-  const horizonScale = 1;
-  const unrounded = es * horizonScale + policy.liquidityAddOn;
-  // Round up on the step grid; the epsilon stops 0.0600000001 from becoming 0.0605.
-  const target = Math.ceil(unrounded / policy.step - 1e-9) * policy.step;
-  return {
-    es,
-    horizonScale,
-    liquidityAddOn: policy.liquidityAddOn,
-    unrounded,
-    target: Number(target.toFixed(10)),
-  };
-}
+// From a policy target to a proposed parameter value: the guardrails (in the style of Aave's
+// Risk Stewards) limit how far and how often the value may move. Targets: lib/risk/policies.
+import { gridCeil, gridFloor, type Guardrails, type StepLimit } from "../config";
 
 export type GuardrailStep =
   | { check: "target-bounds"; min: number; max: number; before: number; after: number }

@@ -1,10 +1,12 @@
 // Plain-words rationale of a proposal, generated from the evidence: which metric, its value,
 // the window it came from, what the policy wanted and what the guardrails allowed.
-import type { EsMarginPolicy, StepLimit } from "../config";
+import type { ParameterPolicy, StepLimit } from "../config";
+import type { FundingSample } from "../market/funding";
 import { pct, pp, riskMethodName } from "../format";
 import type { RiskMethod } from "../quant/riskMethods";
 import type { Qualification } from "../risk/qualification";
-import type { GuardrailOutcome, TargetDerivation } from "./policy";
+import type { LiquidityAddOn, TargetDerivation } from "../risk/policies";
+import type { GuardrailOutcome } from "./policy";
 
 export interface RationaleInput {
   market: string;
@@ -12,15 +14,18 @@ export interface RationaleInput {
   current: number;
   derivation: TargetDerivation;
   outcome: GuardrailOutcome;
-  policy: EsMarginPolicy;
+  policy: ParameterPolicy;
   /** Which method drives the target and why; the model-risk spread (lib/risk/qualification). */
   qualification?: Qualification;
   /** Regime flags of the calibrated Heston/Bates parameters and the model-risk index. */
   models?: { evidence: ModelEvidence; indexWarning: number };
-  risk: {
-    /** The method whose h-day ES drives the target, and h. */
+  /** ES policies: the metric that drives the target. */
+  risk?: {
     method: RiskMethod;
+    level: number;
     horizonDays: number;
+    /** "worse": the worse of long and short (margins); "long": a long position (collateral). */
+    side: "worse" | "long";
     var: number;
     es: number;
     sampleSize: number;
@@ -32,6 +37,12 @@ export interface RationaleInput {
     /** ES at the same level by the other methods: their spread is the model risk. */
     otherMethodsEs: number[];
   };
+  /** Margin and haircut: where the liquidity add-on came from. */
+  liquidity?: LiquidityAddOn;
+  /** Funding cap: the sample's extent and sources. */
+  funding?: FundingSample;
+  /** The daily-return window the move-based policies read. */
+  window?: { from: string; to: string; returns: number };
 }
 
 /** "25 % of the current value" or "0.50 pp". */
@@ -43,31 +54,47 @@ export function stepLimitText(limit: StepLimit): string {
 
 export function proposalRationale(r: RationaleInput): string {
   const { derivation: d, outcome: o, policy: p, risk } = r;
-  const level = pct(p.level, 1);
   const parts: string[] = [];
-  const h = risk.horizonDays;
-  parts.push(
-    `${r.market}: ${h}-day Expected Shortfall at ${level} of the worse side (long or short, ` +
-      `simple returns) by ${riskMethodName(risk.method)} over ` +
-      `${risk.sampleSize} daily returns (${risk.windowFrom} to ${risk.windowTo}) is ${pct(risk.es)}` +
-      (risk.previousEs === null
-        ? ""
-        : pct(risk.es) === pct(risk.previousEs)
-          ? ", unchanged from the previous run"
-          : `, ${risk.es > risk.previousEs ? "up" : "down"} from ${pct(risk.previousEs)} in the previous run`) +
-      `; VaR at ${level} is ${pct(risk.var)} and the worst daily loss in the window was ` +
-      `${pct(risk.worstLoss)} on ${risk.worstLossDay}.`,
-  );
+  if (risk) {
+    const level = pct(risk.level, 1);
+    parts.push(
+      `${r.market}: ${risk.horizonDays}-day Expected Shortfall at ${level} of ` +
+        (risk.side === "long" ? "a long position" : "the worse side (long or short") +
+        `${risk.side === "long" ? "" : ")"} (simple returns) by ${riskMethodName(risk.method)} over ` +
+        `${risk.sampleSize} daily returns (${risk.windowFrom} to ${risk.windowTo}) is ${pct(risk.es)}` +
+        (risk.previousEs === null
+          ? ""
+          : pct(risk.es) === pct(risk.previousEs)
+            ? ", unchanged from the previous run"
+            : `, ${risk.es > risk.previousEs ? "up" : "down"} from ${pct(risk.previousEs)} in the previous run`) +
+        `; VaR at ${level} is ${pct(risk.var)} and the worst daily loss in the window was ` +
+        `${pct(risk.worstLoss)} on ${risk.worstLossDay}.`,
+    );
+  }
   if (r.qualification) parts.push(...qualificationSentences(r.qualification));
   if (r.models) parts.push(...modelSentences(r.models.evidence, r.models.indexWarning));
+  if (r.liquidity) parts.push(`Liquidity add-on: ${r.liquidity.detail}.`);
+  if (r.funding)
+    parts.push(
+      `${r.market}: the funding sample holds ${r.funding.rates.length} 8-hour periods from ` +
+        `${r.funding.from} to ${r.funding.to} (${r.funding.sources.join(", ")})` +
+        (r.funding.ageDays > 2
+          ? `; the record ends ${Math.round(r.funding.ageDays)} days before this run, so the cap ` +
+            `rests on that period's funding regime.`
+          : "."),
+    );
+  if (!risk && !r.funding && r.window)
+    parts.push(
+      `${r.market}: ${r.window.returns} daily returns from ${r.window.from} to ${r.window.to}.`,
+    );
+  if (p.kind === "vol-shock")
+    parts.push(
+      "The EWMA volatility is a realised-volatility stand-in for implied vol (no daily " +
+        "implied-vol history covers the window).",
+    );
   parts.push(
-    (h === 1
-      ? "With a 1-day liquidation horizon and a "
-      : `With a ${h}-day liquidation horizon (the simulated ${h}-day ES itself, not a √${h}-scaled ` +
-        "1-day one) and a ") +
-      `liquidity add-on of ${pct(d.liquidityAddOn)}, the policy target for ` +
-      `${r.parameter} is ${pct(d.target)} (rounded up from ${pct(d.unrounded, 3)}), against the ` +
-      `current ${pct(r.current)}.`,
+    `Policy (${p.kind}): ${d.formula}; the target for ${r.parameter} is ${pct(d.target)} ` +
+      `(rounded up from ${pct(d.unrounded, 3)}), against the current ${pct(r.current)}.`,
   );
   if (o.proposed === null) {
     parts.push(`No change is proposed: ${o.reason}.`);
@@ -75,21 +102,22 @@ export function proposalRationale(r: RationaleInput): string {
     const up = o.proposed > r.current;
     const limit = up ? p.guardrails.maxIncrease : p.guardrails.maxDecrease;
     parts.push(
-      `The guardrail allows an ${up ? "increase" : "decrease"} of at most ${stepLimitText(limit)} per update, so Vigil ` +
+      `The guardrail allows ${up ? "an increase" : "a decrease"} of at most ${stepLimitText(limit)} per update, so Vigil ` +
         `proposes ${pct(o.proposed)} (${pp(o.proposed - r.current)}); later runs can continue ` +
         `toward the target.`,
     );
   } else {
     parts.push(`Vigil proposes ${pct(o.proposed)} (${pp(o.proposed - r.current)}).`);
   }
-  parts.push(
-    `Confidence: the estimate rests on ${risk.sampleSize} daily returns, about ` +
-      `${(risk.sampleSize * (1 - p.level)).toFixed(1)} of them in the ${level} tail` +
-      (risk.otherMethodsEs.length
-        ? `; the other methods give ES between ${pct(Math.min(...risk.otherMethodsEs))} and ` +
-          `${pct(Math.max(...risk.otherMethodsEs))}.`
-        : "."),
-  );
+  if (risk)
+    parts.push(
+      `Confidence: the estimate rests on ${risk.sampleSize} daily returns, about ` +
+        `${(risk.sampleSize * (1 - risk.level)).toFixed(1)} of them in the ${pct(risk.level, 1)} tail` +
+        (risk.otherMethodsEs.length
+          ? `; the other methods give ES between ${pct(Math.min(...risk.otherMethodsEs))} and ` +
+            `${pct(Math.max(...risk.otherMethodsEs))}.`
+          : "."),
+    );
   return parts.join(" ");
 }
 

@@ -23,6 +23,8 @@ import {
   OptionBookSummaryResultSchema,
   RpcErrorSchema,
   TickerSchema,
+  OrderBookSchema,
+  type OrderBook,
   type FutureBookSummary,
   type IndexPrice,
   type Instrument,
@@ -31,6 +33,14 @@ import {
 } from "./deribitSchemas";
 import type { CaptureWindow, TimedOptionQuote } from "./quality";
 import type { DailyPrice, MarketSource, Snapshot } from "./types";
+import type { BookLevel } from "../quant/orderBook";
+
+/** The perpetual's cleaned book, best level first, and where it came from (rationales cite it). */
+export interface PerpetualBook {
+  bids: BookLevel[];
+  asks: BookLevel[];
+  source: string;
+}
 
 export type MarketDataErrorKind =
   | "timeout"
@@ -151,6 +161,9 @@ export interface DeribitSnapshot extends Snapshot {
   options: TimedOptionQuote[];
   futures: FutureQuote[];
   perpetual: PerpetualState | null;
+  /** The perpetual's cleaned order book (liquidity add-on), null with the reason when absent. */
+  perpetualBook: PerpetualBook | null;
+  perpetualBookError: string | null;
   capture: CaptureWindow;
   normalization: {
     bookRows: number;
@@ -252,6 +265,20 @@ export class DeribitSource implements MarketSource {
         { instrument_name: `${asset}-PERPETUAL` },
         TickerSchema,
       );
+      // The book feeds only the liquidity add-on, which falls back to a configured constant: a
+      // book that cannot be fetched is recorded with the reason instead of failing the capture.
+      const orderBook = await this.call(
+        "public/get_order_book",
+        { instrument_name: `${asset}-PERPETUAL`, depth: String(ORDER_BOOK_DEPTH) },
+        OrderBookSchema,
+      ).then(
+        (b) => ({ book: b, error: null }),
+        (e: unknown) => ({
+          book: null,
+          error:
+            e instanceof MarketDataError ? e.message : wrapUnknown("get_order_book", e).message,
+        }),
+      );
       return buildDeribitSnapshot({
         market,
         asset,
@@ -262,6 +289,7 @@ export class DeribitSource implements MarketSource {
         instruments,
         futures,
         ticker,
+        orderBook,
       });
     });
   }
@@ -425,6 +453,8 @@ export interface DeribitCapture {
   instruments: Instrument[];
   futures: FutureBookSummary[];
   ticker: Ticker | null;
+  /** The perpetual's book, or why there is none. */
+  orderBook?: { book: OrderBook | null; error: string | null };
 }
 
 /**
@@ -493,6 +523,7 @@ export function buildDeribitSnapshot(c: DeribitCapture): DeribitSnapshot {
           timestamp: t.timestamp,
         }
       : null,
+    ...perpetualBookOf(c.orderBook),
     capture: {
       startedAt: c.startedAt,
       finishedAt: c.finishedAt,
@@ -501,6 +532,47 @@ export function buildDeribitSnapshot(c: DeribitCapture): DeribitSnapshot {
     },
     normalization: { bookRows: c.books.length, fromName, unmatched },
   };
+}
+
+/** Levels requested from get_order_book: deep enough for a reference position of millions. */
+export const ORDER_BOOK_DEPTH = 1000;
+
+/**
+ * Cleans the perpetual's book: levels with a non-positive or non-finite price or amount are
+ * dropped, and a crossed book (best bid ≥ best ask) is not used, with the reason.
+ */
+export function cleanOrderBook(b: OrderBook): { book: PerpetualBook | null; error: string | null } {
+  const keep = (levels: [number, number][]) =>
+    levels
+      .filter(([price, amount]) => price > 0 && amount > 0)
+      .map(([price, amount]) => ({ price, amount }));
+  const bids = keep(b.bids).sort((x, y) => y.price - x.price);
+  const asks = keep(b.asks).sort((x, y) => x.price - y.price);
+  if (!bids.length || !asks.length)
+    return { book: null, error: `${b.instrument_name} book has an empty side` };
+  if (bids[0].price >= asks[0].price)
+    return {
+      book: null,
+      error: `${b.instrument_name} book is crossed (bid ${bids[0].price} ≥ ask ${asks[0].price})`,
+    };
+  return {
+    book: {
+      bids,
+      asks,
+      source: `Deribit ${b.instrument_name} get_order_book at ${new Date(b.timestamp).toISOString()}`,
+    },
+    error: null,
+  };
+}
+
+function perpetualBookOf(o: DeribitCapture["orderBook"]): {
+  perpetualBook: PerpetualBook | null;
+  perpetualBookError: string | null;
+} {
+  if (!o) return { perpetualBook: null, perpetualBookError: "not requested" };
+  if (!o.book) return { perpetualBook: null, perpetualBookError: o.error };
+  const c = cleanOrderBook(o.book);
+  return { perpetualBook: c.book, perpetualBookError: c.error };
 }
 
 /** Daily closes from 1D candles: day = UTC date of the candle start; only candles ended by `at`. */

@@ -132,6 +132,24 @@ export const TickerSchema = z.object({
 });
 export type Ticker = z.infer<typeof TickerSchema>;
 
+/** One level of a book: [price, amount]; amount is USD notional for the inverse perpetuals. */
+const BookLevelSchema = z.tuple([z.number().finite(), z.number().finite()]);
+
+/**
+ * public/get_order_book?instrument_name=BTC-PERPETUAL&depth=N: the book's levels, best first.
+ * Levels are validated as finite pairs here; levels with a non-positive price or amount are
+ * dropped by cleanOrderBook, not rejected with the whole book.
+ */
+export const OrderBookSchema = z.object({
+  instrument_name: z.string().min(1),
+  timestamp: ms,
+  bids: z.array(BookLevelSchema),
+  asks: z.array(BookLevelSchema),
+  mark_price: z.number().positive().optional(),
+  index_price: z.number().positive().optional(),
+});
+export type OrderBook = z.infer<typeof OrderBookSchema>;
+
 /** public/get_index_price?index_name=btc_usd|eth_usd. */
 export const IndexPriceSchema = z.object({
   index_price: z.number().positive(),
@@ -166,6 +184,7 @@ export const RESULT_SCHEMAS = {
   "public/get_book_summary_by_currency:future": FutureBookSummaryResultSchema,
   "public/get_instruments": InstrumentsResultSchema,
   "public/ticker": TickerSchema,
+  "public/get_order_book": OrderBookSchema,
   "public/get_index_price": IndexPriceSchema,
   "public/get_tradingview_chart_data": ChartDataSchema,
 } as const;

@@ -1,4 +1,4 @@
-import type { MarketConfig } from "../config";
+import { isEsPolicy, type EsPolicy, type MarketConfig } from "../config";
 import type { DailyPrice } from "../market/types";
 import { dailyLogReturns } from "../quant/returns";
 import { fitGarchT } from "../quant/garch";
@@ -10,7 +10,7 @@ import {
   type RiskMethod,
 } from "../quant/riskMethods";
 import { StageError } from "./ingest";
-import { rollingBacktests, type BacktestResult } from "../quant/backtests";
+import { rollingBacktests, trafficLight, type BacktestResult } from "../quant/backtests";
 import {
   shockGrid,
   spotShockLadder,
@@ -21,17 +21,29 @@ import {
 } from "../quant/stress";
 import type { SurfaceFit } from "../quant/surface";
 import { qualify, type Qualification } from "../risk/qualification";
-import { parameterTargets, type ParameterTarget } from "../risk/targets";
 import type { RiskMetric } from "./types";
 
 export const ASSESS_LEVELS = [0.99, 0.975] as const;
+/** The policies whose targets read the risk report's ES, with their parameter names. */
+const esPolicies = (market: MarketConfig): (EsPolicy & { parameter: string })[] =>
+  market.parameters.flatMap((p) =>
+    isEsPolicy(p.policy) ? [{ ...p.policy, parameter: p.name }] : [],
+  );
 /**
- * Horizons in days: one day, the policy's liquidation horizon and a 10-day (portfolio-margin
- * style) horizon; beyond one day by simulation.
+ * (level, horizon) pairs estimated by every method: the standard levels over one day and a 10-day
+ * (portfolio-margin style) horizon, and each ES policy's own level over its own horizon (e.g.
+ * 99.5 % over 3 days for the initial margin); beyond one day by simulation, so the grid is kept to
+ * what is read.
  */
-const assessHorizons = (market: MarketConfig) => [
-  ...new Set([1, ...market.parameters.map((p) => p.policy.liquidationHorizonDays), 10]),
-];
+const assessPairs = (market: MarketConfig): { level: number; horizon: number }[] => {
+  const pairs = [
+    ...[1, 10].flatMap((horizon) => ASSESS_LEVELS.map((level) => ({ level, horizon }))),
+    ...esPolicies(market).map((p) => ({ level: p.level, horizon: p.liquidationHorizonDays })),
+  ];
+  return pairs.filter(
+    (p, i) => pairs.findIndex((q) => q.level === p.level && q.horizon === p.horizon) === i,
+  );
+};
 /** Simulated paths per multi-day estimate, and the seed that makes them reproducible. */
 const PATHS = 20_000;
 const SEED = 1;
@@ -62,9 +74,8 @@ export interface RiskReport {
   methodErrors: { method: RiskMethod; level: number; horizonDays: number; message: string }[];
   backtests: BacktestResult[];
   stress: StressReport;
-  /** Per governed parameter: which method drives it, why, and the model-risk spread. */
+  /** Per ES-based parameter: which method drives it, why, and the model-risk spread. */
   qualification: (Qualification & { parameter: string })[];
-  targets: ParameterTarget[];
 }
 
 /**
@@ -108,51 +119,54 @@ export function assess(
   const methodErrors: RiskReport["methodErrors"] = [];
   const metrics: RiskMetric[] = [];
   for (const method of RISK_METHODS) {
-    for (const horizon of assessHorizons(market)) {
-      for (const level of ASSESS_LEVELS) {
-        let r;
-        try {
-          r = riskForecast(windowReturns, {
-            method,
-            level,
-            horizon,
-            garch,
-            paths: PATHS,
-            seed: SEED,
-          }).estimate;
-        } catch (e) {
-          // A method that cannot estimate (RiskMethodError, an EVT tail too thin) is reported.
-          if (!(e instanceof RiskMethodError) && !(e instanceof Error)) throw e;
-          methodErrors.push({ method, level, horizonDays: horizon, message: e.message });
-          continue;
-        }
-        metrics.push({
+    for (const { level, horizon } of assessPairs(market)) {
+      let r;
+      try {
+        r = riskForecast(windowReturns, {
           method,
           level,
-          horizonDays: horizon,
-          var: r.var,
-          es: r.es,
-          sampleSize: n,
-          windowFrom,
-          windowTo,
-          details: {
-            worseSide: r.worseSide,
-            sides: r.sides,
-            worstLoss: worst.loss,
-            worstLossDay: worst.day,
-            worstLossSide: worst.side,
-            gaps: gaps.filter((g) => g.to >= windowFrom),
-            historySources: sources,
-            params: r.params,
-          },
-        });
+          horizon,
+          garch,
+          paths: PATHS,
+          seed: SEED,
+        }).estimate;
+      } catch (e) {
+        // A method that cannot estimate (RiskMethodError, an EVT tail too thin) is reported.
+        if (!(e instanceof RiskMethodError) && !(e instanceof Error)) throw e;
+        methodErrors.push({ method, level, horizonDays: horizon, message: e.message });
+        continue;
       }
+      metrics.push({
+        method,
+        level,
+        horizonDays: horizon,
+        var: r.var,
+        es: r.es,
+        sampleSize: n,
+        windowFrom,
+        windowTo,
+        details: {
+          worseSide: r.worseSide,
+          sides: r.sides,
+          worstLoss: worst.loss,
+          worstLossDay: worst.day,
+          worstLossSide: worst.side,
+          gaps: gaps.filter((g) => g.to >= windowFrom),
+          historySources: sources,
+          params: r.params,
+        },
+      });
     }
   }
   // Backtest at each policy's level: the last BACKTEST_DAYS days, each forecast from the window of
   // returns before it.
   const testFrom = dates[Math.max(n, returns.length - BACKTEST_DAYS)];
-  const levels = [...new Set(market.parameters.map((p) => p.policy.level))];
+  // Only at levels the Basel traffic light covers (99 %): qualification needs a green zone, so at
+  // any other level (the initial margin's 99.5 %) no method can qualify and the backtest would be
+  // computed for nothing; the rationale then says "no backtest" and the most conservative drives.
+  const levels = [...new Set(esPolicies(market).map((p) => p.level))].filter(
+    (level) => trafficLight(0, BACKTEST_DAYS, 1 - level) !== null,
+  );
   const backtests =
     returns.length > n
       ? levels.flatMap((level) =>
@@ -188,22 +202,15 @@ export function assess(
       dropped,
     };
   });
-  const qualification = market.parameters.map((p) => ({
-    parameter: p.name,
-    ...qualify({ backtests, metrics, policy: p.policy, methods: RISK_METHODS }),
+  const qualification = esPolicies(market).map((policy) => ({
+    parameter: policy.parameter,
+    ...qualify({ backtests, metrics, policy, methods: RISK_METHODS }),
   }));
-  const policy = market.parameters[0].policy;
-  const targets = parameterTargets(metrics, {
-    method: qualification[0].chosen,
-    liquidationHorizonDays: policy.liquidationHorizonDays,
-    liquidityAddOn: policy.liquidityAddOn,
-  });
   return {
     metrics,
     methodErrors,
     backtests,
     stress: { worstMoves: worstMoves(dates, returns, STRESS_HORIZONS), straddles },
     qualification,
-    targets,
   };
 }

@@ -23,6 +23,7 @@ import { assess } from "./assess";
 import { calibrate } from "./calibrate";
 import { ingest, StageError } from "./ingest";
 import { calibrateModels, type ModelsOutcome } from "./models";
+import { policyInputs } from "./policyInputs";
 import { DEFAULT_INDEX_WARNING, propose } from "./propose";
 import type { ModelEvidence } from "../governance/rationale";
 import type { MarketOutcome, RunSummary, StageName, Status } from "./types";
@@ -246,7 +247,6 @@ async function runMarket(
       ),
       methodErrors: r.methodErrors,
       stress: r.stress,
-      targets: r.targets,
       // Which method drives each parameter, why, and the model-risk spread (market page chart).
       qualification: r.qualification,
       backtests: r.backtests.map((b) => ({
@@ -283,6 +283,13 @@ async function runMarket(
         state,
         previousEs: prev,
         asOf: asOf.getTime(),
+        inputs: policyInputs(
+          market,
+          ing.history,
+          ing.snapshot,
+          outcome.calibration?.fits[0],
+          asOf.getTime(),
+        ),
         models: models ? modelEvidence(models) : undefined,
       }),
     (r) => ({
@@ -290,6 +297,7 @@ async function runMarket(
         parameter: c.name,
         current: c.current,
         target: c.derivation.target,
+        formula: c.derivation.formula,
         proposed: c.outcome.proposed,
         reason: c.outcome.reason,
         trace: c.outcome.trace,

@@ -6,7 +6,8 @@ import type { SurfaceFit } from "../quant/surface";
 import type { MergedHistory } from "../market/history";
 import type { DataQualityReport } from "../market/quality";
 import type { DailyPrice, Snapshot } from "../market/types";
-import type { GuardrailOutcome, TargetDerivation } from "../governance/policy";
+import type { GuardrailOutcome } from "../governance/policy";
+import type { TargetDerivation } from "../risk/policies";
 import type { ModelsOutcome } from "./models";
 
 export type StageName = "ingest" | "calibrate" | "assess" | "propose";

@@ -115,10 +115,11 @@ describe.skipIf(!canRun)("pages in headless Chromium", () => {
     expect(await page.getByTestId("term-structure").textContent()).toMatch(/\d+\.\d\d %/);
     // Term structure, backtest series of each side, 30d ATM history, fit-error history,
     // out-of-sample error, quotes per run, Heston and Bates parameters, the model-risk index,
-    // model-risk spread, ES and VaR by method, and one smile per expiry.
+    // model-risk spread, ES and VaR by method, the policy backtest, and one smile per expiry.
     const smiles = await page.getByTestId("smiles").locator(".card").count();
     expect(smiles).toBe(rows);
-    expect(await page.locator(".recharts-wrapper").count()).toBe(13 + smiles);
+    await page.getByTestId("policy-backtest-chart").waitFor();
+    expect(await page.locator(".recharts-wrapper").count()).toBe(14 + smiles);
     // Every entry of the table of contents has its anchor on the page.
     const toc = await page
       .getByTestId("toc")
@@ -169,10 +170,13 @@ describe.skipIf(!canRun)("pages in headless Chromium", () => {
     ]);
     expect(await page.getByTestId("risk").first().textContent()).toMatch(/99\.0 %.*\d+\.\d\d %/);
     const targets = await page.getByTestId("targets").first().locator("tbody tr").allTextContents();
+    // the six governed parameters' targets, as the propose stage derived them
     expect(targets.map((t) => t.split(/\d/)[0])).toEqual([
       "perp.maintenanceMarginFraction",
       "perp.initialMarginFraction",
-      "options.scanRange",
+      "perp.fundingRateCap",
+      "options.scanRangeFraction",
+      "options.volShockFraction",
       "collateral.haircut",
     ]);
     const stress = await page.getByTestId("stress").first().textContent();

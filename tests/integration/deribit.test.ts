@@ -26,6 +26,7 @@ import {
 } from "../../db/schema";
 import { cleanSnapshot, type DataQualityReport } from "../../lib/market/quality";
 import { ReplaySource } from "../../lib/market/replay";
+import { liquidityAddOn } from "../../lib/risk/policies";
 
 type Json = Record<string, unknown>;
 const sample = (f: string) =>
@@ -161,6 +162,31 @@ const csvTicker = (at = CSV_AT) => ({
   index_price: csvIndex * 1.001,
   timestamp: at + 5000,
 });
+/**
+ * A BTC-PERPETUAL book in get_order_book's shape (amounts in USD). No perpetual book was recorded,
+ * so the levels are constructed around the recorded ticker's best bid and ask (76,753.5 / 76,754
+ * with their recorded amounts); the walk over them is computed by hand in the tests.
+ */
+const PERP_BIDS = [
+  [76753.5, 385760],
+  [76750, 1_000_000],
+  [76700, 3_000_000],
+  [76600, 10_000_000],
+];
+const PERP_ASKS = [
+  [76754, 23540],
+  [76760, 476460],
+  [76800, 1_500_000],
+  [76900, 10_000_000],
+];
+const perpBook = (at = REC_NOW - 4000) => ({
+  instrument_name: "BTC-PERPETUAL",
+  timestamp: at,
+  mark_price: 76756.11,
+  index_price: 76735.99,
+  bids: structuredClone(PERP_BIDS),
+  asks: structuredClone(PERP_ASKS),
+});
 const rpc = (result: unknown) => ({
   jsonrpc: "2.0",
   result,
@@ -242,6 +268,8 @@ function payload(k: string): unknown {
       return csv ? { index_price: csvIndex, estimated_delivery_price: csvIndex } : REC.index.result;
     case "ticker":
       return csv ? csvTicker() : structuredClone(REC.ticker.result);
+    case "get_order_book":
+      return perpBook(csv ? CSV_AT + 4000 : undefined);
     case "get_tradingview_chart_data":
       return chart;
   }
@@ -262,6 +290,8 @@ function livePayload(k: string): unknown {
       return { index_price: csvIndex, estimated_delivery_price: csvIndex };
     case "ticker":
       return csvTicker(now - 5000);
+    case "get_order_book":
+      return perpBook(now - 4000);
     case "get_tradingview_chart_data":
       return candles(LIVE_HISTORY, shift);
   }
@@ -420,6 +450,49 @@ describe("DeribitSource on recorded responses", () => {
     expect(lastQuery.ticker.get("instrument_name")).toBe("BTC-PERPETUAL");
   });
 
+  it("fetches the perpetual's order book, cleans it, and the walk matches a hand computation", async () => {
+    faults = { get_order_book: [(b) => ({ ...(b as Json), bids: [...PERP_BIDS, [76500, 0]] })] };
+    const s = await source().snapshotAsOf("deribit:BTC", REC_NOW);
+    expect(Object.fromEntries(lastQuery.get_order_book)).toEqual({
+      instrument_name: "BTC-PERPETUAL",
+      depth: "1000",
+    });
+    // the zero-amount level is dropped
+    expect(s.perpetualBook!.bids).toEqual(PERP_BIDS.map(([price, amount]) => ({ price, amount })));
+    expect(s.perpetualBookError).toBeNull();
+    // $5M sold: 385,760 at 76,753.5, 1M at 76,750, 3M at 76,700, 614,240 at 76,600
+    const mid = (76753.5 + 76754) / 2;
+    const sellVwap = 5e6 / (385760 / 76753.5 + 1e6 / 76750 + 3e6 / 76700 + 614240 / 76600);
+    // $5M bought: 23,540 at 76,754, 476,460 at 76,760, 1.5M at 76,800, 3M at 76,900
+    const buyVwap = 5e6 / (23540 / 76754 + 476460 / 76760 + 1.5e6 / 76800 + 3e6 / 76900);
+    const a = liquidityAddOn(s.perpetualBook, 5e6, 0.005);
+    expect(a.source).toBe("order-book");
+    expect(a.walk!.sell.slippage).toBeCloseTo((mid - sellVwap) / mid, 12);
+    expect(a.walk!.buy.slippage).toBeCloseTo((buyVwap - mid) / mid, 12);
+    expect(a.value).toBeCloseTo(Math.max(mid - sellVwap, buyVwap - mid) / mid, 12);
+    expect(a.detail).toMatch(/Deribit BTC-PERPETUAL get_order_book/);
+  });
+
+  it("keeps the snapshot when the book fails or is crossed, saying why (the add-on falls back)", async () => {
+    faults = { get_order_book: ["500", "500", "500", "500"] };
+    const s = await source().snapshotAsOf("deribit:BTC", REC_NOW);
+    expect(hits.get_order_book).toBe(4); // the first try and three retries
+    expect(s.options.length).toBeGreaterThan(0);
+    expect(s.perpetualBook).toBeNull();
+    expect(s.perpetualBookError).toMatch(/get_order_book: HTTP 500 \(after 4 attempts\)/);
+    faults = { get_order_book: [(b) => ({ ...(b as Json), asks: [[76700, 1000]] })] };
+    const crossed = await source().snapshotAsOf("deribit:BTC", REC_NOW);
+    expect(crossed.perpetualBook).toBeNull();
+    expect(crossed.perpetualBookError).toMatch(/crossed/);
+    faults = { get_order_book: [(b) => ({ ...(b as Json), bids: "none" })] };
+    const bad = await source().snapshotAsOf("deribit:BTC", REC_NOW);
+    expect(bad.perpetualBookError).toMatch(/get_order_book: .*bids/);
+    expect(liquidityAddOn(bad.perpetualBook, 5e6, 0.005)).toMatchObject({
+      source: "constant",
+      value: 0.005,
+    });
+  });
+
   it("falls back to the instrument name when get_instruments misses a row, and counts it", async () => {
     faults = { get_instruments: [(r) => (r as Json[]).slice(1)] };
     const s = await source().snapshotAsOf("deribit:BTC", REC_NOW);
@@ -530,7 +603,7 @@ describe("faults injected in the server", () => {
     const s = await src.snapshotAsOf("deribit:BTC", REC_NOW);
     expect(s.indexPrice).toBe(76736.07);
     expect(hits.get_index_price).toBe(2);
-    expect(src.requests).toBe(6);
+    expect(src.requests).toBe(7); // index twice, options, instruments, futures, ticker, book
   });
 
   it("gives up on a persistent 500 after the bounded retries, with the reason", async () => {
@@ -832,6 +905,7 @@ describe("vigil run --once with MARKET_SOURCE=deribit", () => {
     quotesWithTime: number;
     history: number;
     proposals: number;
+    rationales: string[];
   }
 
   /** Runs the CLI against the local server on a fresh PGlite and reads back what it stored. */
@@ -878,6 +952,9 @@ describe("vigil run --once with MARKET_SOURCE=deribit", () => {
           ),
           history: await count(h.db.select({ n: sqlCount() }).from(priceHistory)),
           proposals: await count(h.db.select({ n: sqlCount() }).from(proposals)),
+          rationales: (await h.db.select({ r: proposals.rationale }).from(proposals)).map(
+            (p) => p.r,
+          ),
         };
         return { code, out, stored };
       } finally {
@@ -909,8 +986,14 @@ describe("vigil run --once with MARKET_SOURCE=deribit", () => {
       perpetual: { currentFunding: number };
       futures: unknown[];
       capture: { indexAtEnd: number };
+      perpetualBook: { bids: unknown[] };
     };
     expect(extras.perpetual.currentFunding).toBe((REC.ticker.result as Json).current_funding);
+    // The perpetual's book is kept with the snapshot and the margin's add-on comes from it.
+    expect(extras.perpetualBook.bids).toHaveLength(4);
+    expect(stored.rationales.join(" ")).toMatch(
+      /Liquidity add-on: liquidating \$5,000,000 through the perpetual's order book \(Deribit BTC-PERPETUAL/,
+    );
     expect(extras.futures.length).toBe(csvFutures().length);
     // The closed daily candles (tick + 1 day ≤ now) are the history the next run starts from.
     const shift = liveShift();

@@ -214,12 +214,21 @@ for (const target of testDatabases) {
           m.method === "hs" &&
           m.horizonDays === 1,
       )!;
-      // Every method at both levels and both horizons, each ES ≥ its VaR, 10-day above 1-day.
+      // Every method at both standard levels over 1 and 10 days, and at each ES policy's own
+      // level and horizon: the haircut's 99 % over 2 days, the initial margin's 99.5 % over 3.
+      // Each ES ≥ its VaR, 10-day above 1-day.
       const btc = metrics.filter((m) => m.marketId === "deribit:BTC");
       expect(btc.map((m) => `${m.method}@${m.level}@${m.horizonDays}`).sort()).toEqual(
         ["evt", "ewma", "fhs", "garch-t", "hs"]
-          .flatMap((x) => [`${x}@0.975`, `${x}@0.99`])
-          .flatMap((x) => [`${x}@1`, `${x}@10`]),
+          .flatMap((x) => [
+            `${x}@0.975@1`,
+            `${x}@0.975@10`,
+            `${x}@0.995@3`,
+            `${x}@0.99@1`,
+            `${x}@0.99@10`,
+            `${x}@0.99@2`,
+          ])
+          .sort(),
       );
       for (const m of btc.filter((x) => x.horizonDays === 10)) {
         const oneDay = btc.find(
@@ -271,12 +280,14 @@ for (const target of testDatabases) {
         .from(runs)
         .where(eq(runs.runKey, "test:2026-03-04T10:00:00.000Z"));
       const rows = await h.db.select().from(backtests).where(eq(backtests.runId, r.id));
+      // At 99 % only: the Basel traffic light exists at no other level, so at the initial
+      // margin's 99.5 % no method could qualify and no backtest is run.
       expect(
         rows
           .filter((b) => b.marketId === "deribit:BTC")
-          .map((b) => b.method)
+          .map((b) => `${b.method}@${b.level}`)
           .sort(),
-      ).toEqual(["evt", "ewma", "fhs", "garch-t", "hs"]);
+      ).toEqual(["evt", "ewma", "fhs", "garch-t", "hs"].map((x) => `${x}@0.99`));
       for (const b of rows) {
         expect(b.days).toBe(250);
         expect(b.testedTo).toBe("2026-03-03");
@@ -404,7 +415,7 @@ for (const target of testDatabases) {
       const current = 0.05;
       const expected = Math.min(Math.max(target, current * 0.75), current * 1.25);
       const rows = await h.db.execute(
-        sql`select proposed_value, target_value, current_value from proposal_changes where proposal_id = ${btc.proposals[0]}`,
+        sql`select proposed_value, target_value, current_value from proposal_changes c join parameters p on p.id = c.parameter_id where c.proposal_id = ${btc.proposals[0]} and p.name = 'perp.maintenanceMarginFraction'`,
       );
       const change = (
         rows as unknown as {
@@ -569,16 +580,53 @@ for (const target of testDatabases) {
       }
     });
 
-    it("reaffirms the open proposal when a later run wants the same change, opening no duplicate", async () => {
+    it("keeps one open proposal per market: a later run wanting other changes supersedes, never duplicates", async () => {
       const rows = await h.db
         .select()
         .from(proposals)
         .where(eq(proposals.marketId, "deribit:BTC"))
         .orderBy(proposals.id);
-      // Nothing was executed, so every later run sees the same current value and target.
-      expect(rows).toHaveLength(1);
-      expect(rows[0].status).toBe("open");
-      expect(rows[0].reaffirmedBy.length).toBeGreaterThanOrEqual(1);
+      // Nothing was executed; a week later some of the six targets moved (reaffirming a proposal
+      // that wants the same changes is tested in governance.test.ts).
+      expect(rows.filter((p) => p.status === "open")).toHaveLength(1);
+      expect(rows.at(-1)!.status).toBe("open");
+      for (const p of rows.slice(0, -1)) expect(p.status).toBe("superseded");
+    });
+
+    it("proposes all six parameters of both markets from the demo data, each rationale citing its evidence", async () => {
+      const [r] = await h.db
+        .select()
+        .from(runs)
+        .where(eq(runs.runKey, "test:2026-03-04T10:00:00.000Z"));
+      const changed = await h.db.execute(
+        sql`select p.market_id, pa.name from proposal_changes c join proposals p on p.id = c.proposal_id join parameters pa on pa.id = c.parameter_id where p.run_id = ${r.id}`,
+      );
+      const names = (changed as unknown as { rows: { market_id: string; name: string }[] }).rows;
+      for (const market of ["deribit:BTC", "deribit:ETH"])
+        expect(
+          names
+            .filter((x) => x.market_id === market)
+            .map((x) => x.name)
+            .sort(),
+        ).toEqual([
+          "collateral.haircut",
+          "options.scanRangeFraction",
+          "options.volShockFraction",
+          "perp.fundingRateCap",
+          "perp.initialMarginFraction",
+          "perp.maintenanceMarginFraction",
+        ]);
+      const [p] = await h.db.select().from(proposals).where(eq(proposals.runId, r.id));
+      expect(p.rationale).toMatch(/Liquidity add-on: no order book of the perpetual was available/);
+      expect(p.rationale).toMatch(
+        /funding sample holds \d+ 8-hour periods from 20\d\d-\d\d-\d\d to 2023-12-31 \(binance-8h/,
+      );
+      expect(p.rationale).toMatch(/Policy \(scan-range\): max\(implied [\d.]+ % from ATM vol/);
+      expect(p.rationale).toMatch(
+        /Policy \(es-initial-margin\): max\(ES [\d.]+ %, 1\.5 × maintenance/,
+      );
+      expect(p.rationale).toMatch(/Policy \(vol-shock\)/);
+      expect(p.rationale).toMatch(/2-day Expected Shortfall at 99\.0 % of a long position/);
     });
 
     it("marks stale data degraded and proposes nothing, while still recording the risk evidence", async () => {

@@ -1,7 +1,7 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import type { EsMarginPolicy } from "../../lib/config";
-import { applyGuardrails, esMarginTarget } from "../../lib/governance/policy";
+import { applyGuardrails } from "../../lib/governance/policy";
 
 const policy: EsMarginPolicy = {
   kind: "es-margin",
@@ -19,29 +19,6 @@ const policy: EsMarginPolicy = {
   },
 };
 const g = policy.guardrails;
-
-describe("esMarginTarget", () => {
-  it("adds the liquidity add-on to the h-day ES as given (no √h) and rounds up to the step", () => {
-    // the ES passed in is already the h-day ES: 0.062 + 0.005 = 0.067 exactly on the grid;
-    // 0.0622 + 0.005 = 0.0672 → 0.0675
-    expect(esMarginTarget(0.062, policy).target).toBe(0.067);
-    expect(esMarginTarget(0.0622, policy).target).toBe(0.0675);
-    expect(esMarginTarget(0.0622, policy).horizonScale).toBe(1);
-  });
-  it("rejects a non-finite or negative ES", () => {
-    expect(() => esMarginTarget(Number.NaN, policy)).toThrow(/finite/);
-    expect(() => esMarginTarget(-0.01, policy)).toThrow(/finite/);
-  });
-  it("is never below the unrounded target and at most one step above (property)", () => {
-    fc.assert(
-      fc.property(fc.double({ min: 0, max: 0.5, noNaN: true }), (es) => {
-        const d = esMarginTarget(es, policy);
-        expect(d.target).toBeGreaterThanOrEqual(d.unrounded - 1e-12);
-        expect(d.target - d.unrounded).toBeLessThan(policy.step + 1e-12);
-      }),
-    );
-  });
-});
 
 describe("applyGuardrails", () => {
   const base = {

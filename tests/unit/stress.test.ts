@@ -1,7 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { black76Price } from "../../lib/quant/black76";
 import { shockGrid, spotShockLadder, worstMoves } from "../../lib/quant/stress";
-import { parameterTargets } from "../../lib/risk/targets";
 
 describe("worstMoves", () => {
   it("finds the worst h-day fall and rise over consecutive days, as simple-return losses, skipping gaps", () => {
@@ -78,28 +77,5 @@ describe("shockGrid with a surface that cannot price everywhere", () => {
       expect(dropped).toHaveLength(2);
       expect(worst).toBeNull();
     }
-  });
-});
-
-describe("parameterTargets", () => {
-  it("applies each formula to the named metrics", () => {
-    const m = [
-      { method: "fhs" as const, level: 0.99, horizonDays: 1, var: 0.05, es: 0.0712 },
-      { method: "fhs" as const, level: 0.99, horizonDays: 10, var: 0.171, es: 0.2203 },
-    ];
-    const t = parameterTargets(m, {
-      method: "fhs",
-      liquidationHorizonDays: 1,
-      liquidityAddOn: 0.005,
-    });
-    expect(Object.fromEntries(t.map((x) => [x.name, Number(x.value.toFixed(6))]))).toEqual({
-      "perp.maintenanceMarginFraction": 0.0765, // 0.0762 rounded up to 0.05 %
-      "perp.initialMarginFraction": 0.2255, // 0.2253 → 0.2255
-      "options.scanRange": 0.18, // 0.171 → 18 %
-      "collateral.haircut": 0.0765,
-    });
-    expect(() =>
-      parameterTargets(m, { method: "hs", liquidationHorizonDays: 1, liquidityAddOn: 0 }),
-    ).toThrow(/no hs metric/);
   });
 });

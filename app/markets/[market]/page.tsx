@@ -9,6 +9,9 @@ import type { IvPoint } from "@/lib/market/impliedVols";
 import { BATES_KEYS, HESTON_KEYS } from "@/lib/quant/heston";
 import { Lines } from "../../_components/charts";
 import { SlicesTable } from "../../_components/tables";
+import { WhatIf } from "../../_components/WhatIf";
+import { whatIfDefaults } from "@/lib/api/whatIf";
+import { DEFAULT_CONFIG } from "@/lib/config";
 
 export const dynamic = "force-dynamic";
 
@@ -68,6 +71,7 @@ const SECTIONS: { id: string; title: string; sub?: boolean }[] = [
   { id: "published-surface", title: "Published surface" },
   { id: "smiles", title: "Smiles by expiry" },
   { id: "backtests", title: "Backtests" },
+  { id: "policy-backtest", title: "Policy backtest and what-if" },
   { id: "history", title: "History across runs" },
   { id: "atm-history", title: "30-day ATM vol", sub: true },
   { id: "fit-error", title: "Fit error (surface, Heston, Bates)", sub: true },
@@ -100,6 +104,7 @@ export default async function MarketPage({ params }: { params: Promise<{ market:
   if (id === null) notFound();
   const { db } = await getDb();
   if (!(await marketIds(db)).includes(id)) notFound();
+  const config = DEFAULT_CONFIG.markets.find((m) => m.id === id);
   const [latest, history, bt] = await Promise.all([
     latestSurfaces(db, id),
     marketHistory(db, id),
@@ -380,6 +385,24 @@ export default async function MarketPage({ params }: { params: Promise<{ market:
               </div>
             ))}
           </div>
+        </>
+      )}
+
+      {config && (
+        <>
+          <h2 id="policy-backtest">Policy backtest and what-if</h2>
+          <p className="muted">
+            Each parameter&apos;s policy replayed day by day over the bundled history through its
+            guardrails, as if every allowed change had been executed: the target, the value in force
+            and the days it fell short (docs/methodology.md §4c). Change the knobs to see what
+            another policy would have done.
+          </p>
+          <WhatIf
+            market={id}
+            parameters={whatIfDefaults(config)}
+            referencePositionUsd={config.liquidity.referencePositionUsd}
+            methods={RISK_METHODS}
+          />
         </>
       )}
 

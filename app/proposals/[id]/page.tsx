@@ -11,6 +11,10 @@ import { viewer } from "@/lib/auth/session";
 import { ExecuteAction, ReviewActions } from "../../_components/ReviewActions";
 import { StatusBadge } from "../../_components/StatusBadge";
 import { RiskTable } from "../../_components/tables";
+import { WhatIf } from "../../_components/WhatIf";
+import { whatIfDefaults } from "@/lib/api/whatIf";
+import { DEFAULT_CONFIG } from "@/lib/config";
+import { RISK_METHODS } from "@/lib/quant/riskMethods";
 
 export const dynamic = "force-dynamic";
 
@@ -46,6 +50,7 @@ export default async function ProposalPage({ params }: { params: Promise<{ id: s
   const d = await proposalDetail(db, id);
   if (!d) notFound();
   const { proposal: p } = d;
+  const market = DEFAULT_CONFIG.markets.find((m) => m.id === p.marketId);
   const [revs, execution, { payloadHash }, me] = await Promise.all([
     reviewsOf(db, [id]),
     executionOf(db, id),
@@ -177,10 +182,19 @@ export default async function ProposalPage({ params }: { params: Promise<{ id: s
       </p>
       <h2>Guardrail trace</h2>
       {d.changes.map((c) => {
-        const trace = c.guardrailTrace as { trace: GuardrailStep[]; reason: string };
+        const trace = c.guardrailTrace as {
+          trace: GuardrailStep[];
+          reason: string;
+          derivation?: { formula?: string; target: number };
+        };
         return (
-          <div key={c.name}>
+          <div key={c.name} data-testid="guardrail-trace">
             <p className="mono">{c.name}</p>
+            {trace.derivation?.formula && (
+              <p>
+                Policy: {trace.derivation.formula} → target {pct(trace.derivation.target, 3)}
+              </p>
+            )}
             <ol>
               {trace.trace.map((s) => (
                 <li key={s.check}>{describe(s)}</li>
@@ -190,6 +204,18 @@ export default async function ProposalPage({ params }: { params: Promise<{ id: s
           </div>
         );
       })}
+      {market && (
+        <>
+          <h2>What-if</h2>
+          <WhatIf
+            market={market.id}
+            parameters={whatIfDefaults(market)}
+            initial={d.changes[0]?.name}
+            referencePositionUsd={market.liquidity.referencePositionUsd}
+            methods={RISK_METHODS}
+          />
+        </>
+      )}
       <h2>Evidence</h2>
       <RiskTable rows={d.metrics} testId="evidence" />
       <p className="muted">

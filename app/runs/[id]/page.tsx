@@ -68,7 +68,12 @@ export default async function RunPage({ params }: { params: Promise<{ id: string
           { models?: { modelRisk?: RunModelRisk } | null } | undefined;
         const modelRisk = calSummary?.models?.modelRisk;
         const assessSummary = stages.find((s) => s.stage === "assess" && s.status === "ok")
-          ?.summary as Pick<RiskReport, "stress" | "targets"> | undefined;
+          ?.summary as Pick<RiskReport, "stress"> | undefined;
+        // The six policies' targets, as the propose stage derived them (lib/risk/policies).
+        const targets = (
+          stages.find((s) => s.stage === "propose" && s.status === "ok")?.summary as
+            { considered?: { parameter: string; target: number; formula: string }[] } | undefined
+        )?.considered;
         const props = d.proposals.filter((p) => p.marketId === m.marketId);
         const ingestSummary = stages.find((s) => s.stage === "ingest")?.summary as
           { gate?: string[] } | undefined;
@@ -144,7 +149,7 @@ export default async function RunPage({ params }: { params: Promise<{ id: string
                 <RiskTable rows={metrics} testId="risk" />
               </>
             )}
-            {assessSummary?.targets && (
+            {targets && (
               <>
                 <h3>Targets for governed parameters</h3>
                 <table data-testid="targets">
@@ -156,10 +161,10 @@ export default async function RunPage({ params }: { params: Promise<{ id: string
                     </tr>
                   </thead>
                   <tbody>
-                    {assessSummary.targets.map((t) => (
-                      <tr key={t.name}>
-                        <td className="mono">{t.name}</td>
-                        <td className="num">{pct(t.value)}</td>
+                    {targets.map((t) => (
+                      <tr key={t.parameter}>
+                        <td className="mono">{t.parameter}</td>
+                        <td className="num">{pct(t.target, 3)}</td>
                         <td className="mono">{t.formula}</td>
                       </tr>
                     ))}
