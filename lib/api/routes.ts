@@ -3,6 +3,7 @@
 // here, so what is documented is what is validated and served.
 import { z } from "zod";
 import { ReviewRequestQuery } from "./governance";
+import { WhatIfQuerySchema, WhatIfResponseSchema } from "./whatIf";
 import {
   AuditQuery,
   AuditResponse,
@@ -148,6 +149,15 @@ export const API_ROUTES = {
     query: SurfaceIvQuery,
     response: SurfaceIvResponse,
     notFound: "Unknown market, no published surface, or the expiry was not fitted.",
+  },
+  whatIf: {
+    path: "/markets/{market}/what-if",
+    summary: "A parameter's policy with other knobs: target, guardrail outcome, policy backtest",
+    description: "Computed by the pipeline's own functions against the value in force now.",
+    params: market,
+    query: WhatIfQuerySchema,
+    response: WhatIfResponseSchema,
+    notFound: "Unknown or malformed market id.",
   },
   runs: {
     path: "/runs",

@@ -551,16 +551,10 @@ export const HealthResponse = z
 // Governance reads (what reviewers sign, and the audit trail)
 
 export const AuditQuery = z.object({
-  after: z.coerce
-    .number()
-    .int()
-    .min(0)
-    .max(Number.MAX_SAFE_INTEGER)
-    .default(0)
-    .meta({
-      description: "Events after this sequence number (the previous page's `next`).",
-      example: 0,
-    }),
+  after: z.coerce.number().int().min(0).max(Number.MAX_SAFE_INTEGER).default(0).meta({
+    description: "Events after this sequence number (the previous page's `next`).",
+    example: 0,
+  }),
   limit: z.coerce
     .number()
     .int()

@@ -175,6 +175,7 @@ describe.skipIf(!canRun)("public API v1", () => {
         "/proposals/{id}/payload",
         "/proposals/{id}/review-request",
         "/audit",
+        "/markets/{market}/what-if",
       ].sort(),
     );
     const names = (p: string) =>
@@ -229,6 +230,8 @@ describe.skipIf(!canRun)("public API v1", () => {
       "/proposals/{id}/payload": `/proposals/${proposal.id}/payload`,
       "/proposals/{id}/review-request": `/proposals/${proposal.id}/review-request?decision=reject&comment=too%20fast`,
       "/audit": "/audit?after=3&limit=5",
+      "/markets/{market}/what-if":
+        "/markets/deribit:ETH/what-if?parameter=perp.initialMarginFraction&level=0.995",
     };
     expect(Object.keys(concrete).sort()).toEqual(Object.keys(doc.paths).sort());
     for (const [template, path] of Object.entries(concrete)) {
@@ -679,9 +682,17 @@ describe.skipIf(!canRun)("public API v1", () => {
         "2026-01-07T09:21:55Z",
         "2026-13-45",
         "%E0",
+        "perp.fundingRateCap",
+        "options.scanRangeFraction",
+        "collateral.haircut",
+        "30",
+        "1e10",
       ),
     );
     const key = fc.constantFrom(
+      "parameter",
+      "horizonDays",
+      "referencePositionUsd",
       "run",
       "expiry",
       "strike",
@@ -707,6 +718,7 @@ describe.skipIf(!canRun)("public API v1", () => {
             "/api/v1/markets/$/surface",
             "/api/v1/markets/$/surface/iv",
             "/api/v1/markets/$/parameters/history",
+            "/api/v1/markets/$/what-if",
             "/api/v1/runs/$",
             "/api/v1/proposals/$",
             "/api/v1/$",
@@ -723,6 +735,8 @@ describe.skipIf(!canRun)("public API v1", () => {
         "/api/v1/markets/deribit:BTC/risk",
         "/api/v1/markets/deribit:BTC/surface/iv",
         "/api/v1/health",
+        "/api/v1/markets/deribit:BTC/what-if",
+        "/api/v1/markets/deribit:ETH/what-if?parameter=collateral.haircut",
       ),
     );
     const request = fc.tuple(path, fc.array(fc.tuple(key, value), { maxLength: 4 }));
