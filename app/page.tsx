@@ -7,7 +7,7 @@ import {
   openProposals,
   type Trend,
 } from "@/db/queries/views";
-import { DEFAULT_CONFIG } from "@/lib/config";
+import { loadConfig } from "@/lib/configFile";
 import { pct, pp, utc } from "@/lib/format";
 import { LatestRun } from "./_components/LatestRun";
 
@@ -21,11 +21,12 @@ export default async function Overview() {
     openProposals(db),
   ]);
   const marketIds = [...new Set(params.map((p) => p.marketId))];
+  const config = loadConfig();
   // The policy method and level of each market's first governed parameter: whose backtest zone
   // the overview shows.
   const glance = await Promise.all(
     marketIds.map(async (id) => {
-      const policy = DEFAULT_CONFIG.markets.find((m) => m.id === id)?.parameters[0]?.policy;
+      const policy = config.markets.find((m) => m.id === id)?.parameters[0]?.policy;
       const g = await modelRiskGlance(db, id, {
         method: policy?.method ?? "hs",
         level: policy?.level ?? 0.99,

@@ -43,8 +43,19 @@ export const runs = pgTable(
     slot: ts("slot").notNull(),
     asOf: ts("as_of").notNull(),
     trigger: text("trigger").notNull(),
-    status: text("status").notNull(), // running | succeeded | degraded | failed
+    /**
+     * running | succeeded | degraded | failed | abandoned. A `running` run whose lease has
+     * expired is abandoned (its invocation died); the next delivery of its slot takes it over.
+     */
+    status: text("status").notNull(),
+    /** Public reason, `<category>: <short message>` when failed (lib/pipeline/failure.ts). */
     reason: text("reason"),
+    /** The market source's name (replay, deribit, simulator:<seed>). */
+    source: text("source"),
+    /** The markets the run covers; each is committed on its own in run_markets. */
+    markets: jsonb("markets").$type<string[]>().notNull().default([]),
+    /** Until when the worker holding a `running` run is presumed alive (it extends this). */
+    leaseExpiresAt: ts("lease_expires_at"),
     inputHash: text("input_hash"),
     codeVersion: text("code_version").notNull(),
     configHash: text("config_hash").notNull(),
@@ -52,7 +63,14 @@ export const runs = pgTable(
     startedAt: ts("started_at").notNull().defaultNow(),
     finishedAt: ts("finished_at"),
   },
-  (t) => [uniqueIndex("runs_run_key_uq").on(t.runKey), index("runs_as_of_idx").on(t.asOf)],
+  (t) => [
+    uniqueIndex("runs_run_key_uq").on(t.runKey),
+    index("runs_as_of_idx").on(t.asOf),
+    index("runs_started_id_idx").on(t.startedAt, t.id),
+    index("runs_running_lease_idx")
+      .on(t.leaseExpiresAt)
+      .where(sql`status = 'running'`),
+  ],
 );
 
 /** The outcome of one market inside a run. */
@@ -105,13 +123,18 @@ export const snapshots = pgTable(
       .notNull()
       .references(() => markets.id),
     source: text("source").notNull(),
+    /** live | replay | simulator: histories of different kinds never mix. */
+    sourceKind: text("source_kind").notNull().default("replay"),
     capturedAt: ts("captured_at").notNull(),
     indexPrice: doublePrecision("index_price").notNull(),
     contentHash: text("content_hash").notNull(),
     /** What the source adds to the normalized snapshot: futures, perpetual and funding, capture. */
     extras: jsonb("extras").$type<Record<string, unknown>>().notNull().default({}),
   },
-  (t) => [uniqueIndex("snapshots_market_hash_uq").on(t.marketId, t.contentHash)],
+  (t) => [
+    uniqueIndex("snapshots_market_hash_uq").on(t.marketId, t.sourceKind, t.contentHash),
+    index("snapshots_market_captured_idx").on(t.marketId, t.capturedAt),
+  ],
 );
 
 /** Option quotes of a snapshot, as captured (coin prices for inverse options) plus USD forward. */
@@ -144,11 +167,13 @@ export const priceHistory = pgTable(
     marketId: text("market_id")
       .notNull()
       .references(() => markets.id),
+    /** live | replay | simulator: a run reads and appends only its own kind's history. */
+    sourceKind: text("source_kind").notNull().default("replay"),
     day: date("day", { mode: "string" }).notNull(),
     price: doublePrecision("price").notNull(),
     source: text("source").notNull(),
   },
-  (t) => [primaryKey({ columns: [t.marketId, t.day] })],
+  (t) => [primaryKey({ columns: [t.marketId, t.sourceKind, t.day] })],
 );
 
 /** The calibrated volatility surface of a market at a run. */
