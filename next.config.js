@@ -34,6 +34,18 @@ const securityHeaders = [
 const nextConfig = {
   // PGlite ships a WASM Postgres and node-postgres native bits: load them from node_modules at run time.
   serverExternalPackages: ["@electric-sql/pglite", "pg"],
+  // Function bundles (issue 12). PGlite (~27 MB of WASM) can never run in a function (it writes
+  // under the read-only deployment directory; db/client.ts refuses it on Vercel): no trace
+  // carries it. The files a function reads at run time are declared, not left to the tracer:
+  // the cron routes read the bundled recorded data (the replay source), and any page or route
+  // may read the operator's config file, kept under config/ (VIGIL_CONFIG).
+  outputFileTracingExcludes: {
+    "/**": ["node_modules/@electric-sql/pglite/**", "node_modules/drizzle-orm/pglite/**"],
+  },
+  outputFileTracingIncludes: {
+    "/api/cron/**": ["./data/*.csv"],
+    "/**": ["./config/*.json"],
+  },
   poweredByHeader: false,
   async headers() {
     return [{ source: "/:path*", headers: securityHeaders }];
