@@ -2,6 +2,7 @@
 // all quotes.
 import { and, asc, desc, eq, inArray, isNotNull, sql } from "drizzle-orm";
 import type { Db } from "../client";
+import { effectiveStatus } from "./runs";
 import {
   backtests,
   markets,
@@ -70,13 +71,33 @@ export async function marketIds(db: Db): Promise<string[]> {
   return rows.map((r) => r.id);
 }
 
-export async function listRuns(db: Db, limit = 200) {
-  return db.select().from(runs).orderBy(desc(runs.asOf), desc(runs.id)).limit(limit);
+/** A run row with its status as readers see it (`abandoned` once a running run's lease passed). */
+const withEffectiveStatus = <R extends { status: string; leaseExpiresAt: Date | null }>(
+  r: R,
+): R => ({
+  ...r,
+  status: effectiveStatus(r.status, r.leaseExpiresAt),
+});
+
+/** Runs newest first (by as-of time, then id); `before` pages on from a (asOf, id) cursor. */
+export async function listRuns(db: Db, limit = 200, before?: { asOf: Date; id: number }) {
+  const rows = await db
+    .select()
+    .from(runs)
+    .where(
+      before
+        ? sql`(${runs.asOf}, ${runs.id}) < (${before.asOf.toISOString()}::timestamptz, ${before.id})`
+        : undefined,
+    )
+    .orderBy(desc(runs.asOf), desc(runs.id))
+    .limit(limit);
+  return rows.map(withEffectiveStatus);
 }
 
 export async function latestRun(db: Db) {
-  const [run] = await db.select().from(runs).orderBy(desc(runs.asOf), desc(runs.id)).limit(1);
-  if (!run) return null;
+  const [row] = await db.select().from(runs).orderBy(desc(runs.asOf), desc(runs.id)).limit(1);
+  if (!row) return null;
+  const run = withEffectiveStatus(row);
   const ms = await db
     .select({
       marketId: runMarkets.marketId,
@@ -93,8 +114,9 @@ export async function latestRun(db: Db) {
 }
 
 export async function runDetail(db: Db, id: number) {
-  const [run] = await db.select().from(runs).where(eq(runs.id, id));
-  if (!run) return null;
+  const [row] = await db.select().from(runs).where(eq(runs.id, id));
+  if (!row) return null;
+  const run = withEffectiveStatus(row);
   const [ms, stages, metrics, props, surfs] = await Promise.all([
     db
       .select({
