@@ -1,5 +1,5 @@
 import { and, asc, eq } from "drizzle-orm";
-import type { SourceKind } from "../../lib/market/sources";
+import type { SourceKind } from "../../lib/market/sourceKind";
 import type { DailyPrice } from "../../lib/market/types";
 import type { Db } from "../client";
 import { priceHistory } from "../schema";

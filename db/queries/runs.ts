@@ -27,7 +27,7 @@ import {
 } from "../schema";
 import { appendAuditEvents } from "./audit";
 import { appendHistory } from "./priceHistory";
-import { sourceKindOf } from "../../lib/market/sources";
+import { sourceKindOf } from "../../lib/market/sourceKind";
 import { overallStatus } from "../../lib/pipeline/status";
 
 export interface RunHeader {

@@ -271,11 +271,45 @@ export interface ModelRiskPoint {
 }
 
 /**
- * Per-run history of a market, oldest first: 30-day ATM vol and fit diagnostics (from the
- * surfaces, without the stored representation), 1-day VaR/ES by method, quote counts and the
- * model-risk spread of the governed parameter's ES. Bounded by `limit` runs.
+ * The runs a market's history shows, downsampled so that a year of hourly runs stays cheap: the
+ * newest `recent` runs in full, and one run per UTC day (the day's last) for the newest `days`
+ * days that have runs.
  */
-export async function marketHistory(db: Db, marketId: string, limit = 2000) {
+async function historyRunIds(
+  db: Db,
+  marketId: string,
+  recent: number,
+  days: number,
+): Promise<number[]> {
+  const rows = await db.execute<{ id: number }>(sql`
+    (select r.id from ${runs} r join ${runMarkets} rm on rm.run_id = r.id and rm.market_id = ${marketId}
+      order by r.as_of desc, r.id desc limit ${recent})
+    union
+    (select id from (
+      select distinct on (date_trunc('day', r.as_of, 'UTC')) r.id
+      from ${runs} r join ${runMarkets} rm on rm.run_id = r.id and rm.market_id = ${marketId}
+      order by date_trunc('day', r.as_of, 'UTC') desc, r.as_of desc, r.id desc
+      limit ${days}) d)`);
+  const list = Array.isArray(rows) ? rows : (rows as { rows: { id: number }[] }).rows;
+  return list.map((r) => Number(r.id));
+}
+
+/**
+ * History of a market, oldest first: 30-day ATM vol and fit diagnostics (from the surfaces,
+ * without the stored representation), 1-day VaR/ES by method, quote counts, the model-risk spread
+ * of the governed parameter's ES and the model-risk index. Runs are downsampled
+ * (historyRunIds): every run of the last `recent` (default a week of hourly runs), one a day for
+ * `days` (default a year) — every query reads only those runs' rows, by index.
+ */
+export async function marketHistory(
+  db: Db,
+  marketId: string,
+  { recent = 168, days = 366 }: { recent?: number; days?: number } = {},
+) {
+  const ids = await historyRunIds(db, marketId, recent, days);
+  if (ids.length === 0) {
+    return { surfaces: [], risk: [], data: [], modelRisk: [], modelRiskIndex: [] };
+  }
   const [surfs, risk, data, modelRisk, index] = await Promise.all([
     db
       .select({
@@ -288,9 +322,8 @@ export async function marketHistory(db: Db, marketId: string, limit = 2000) {
       })
       .from(surfaces)
       .innerJoin(runs, eq(runs.id, surfaces.runId))
-      .where(eq(surfaces.marketId, marketId))
-      .orderBy(desc(runs.asOf))
-      .limit(limit * 5),
+      .where(and(inArray(surfaces.runId, ids), eq(surfaces.marketId, marketId)))
+      .orderBy(asc(runs.asOf), asc(runs.id)),
     db
       .select({
         runId: riskMetrics.runId,
@@ -302,9 +335,14 @@ export async function marketHistory(db: Db, marketId: string, limit = 2000) {
       })
       .from(riskMetrics)
       .innerJoin(runs, eq(runs.id, riskMetrics.runId))
-      .where(and(eq(riskMetrics.marketId, marketId), eq(riskMetrics.horizonDays, 1)))
-      .orderBy(desc(runs.asOf))
-      .limit(limit * 10),
+      .where(
+        and(
+          inArray(riskMetrics.runId, ids),
+          eq(riskMetrics.marketId, marketId),
+          eq(riskMetrics.horizonDays, 1),
+        ),
+      )
+      .orderBy(asc(runs.asOf), asc(runs.id)),
     // Quote counts read out of the stored report in SQL: the page never loads whole reports.
     db
       .select({
@@ -317,9 +355,14 @@ export async function marketHistory(db: Db, marketId: string, limit = 2000) {
       })
       .from(runMarkets)
       .innerJoin(runs, eq(runs.id, runMarkets.runId))
-      .where(and(eq(runMarkets.marketId, marketId), isNotNull(runMarkets.quality)))
-      .orderBy(desc(runs.asOf))
-      .limit(limit),
+      .where(
+        and(
+          inArray(runMarkets.runId, ids),
+          eq(runMarkets.marketId, marketId),
+          isNotNull(runMarkets.quality),
+        ),
+      )
+      .orderBy(asc(runs.asOf), asc(runs.id)),
     db
       .select({
         runId: runStages.runId,
@@ -330,13 +373,13 @@ export async function marketHistory(db: Db, marketId: string, limit = 2000) {
       .innerJoin(runs, eq(runs.id, runStages.runId))
       .where(
         and(
+          inArray(runStages.runId, ids),
           eq(runStages.marketId, marketId),
           eq(runStages.stage, "assess"),
           sql`${runStages.summary} ? 'qualification'`,
         ),
       )
-      .orderBy(desc(runs.asOf))
-      .limit(limit),
+      .orderBy(asc(runs.asOf), asc(runs.id)),
     // The model-risk index and the regime flags, without the per-claim prices.
     db
       .select({
@@ -350,13 +393,13 @@ export async function marketHistory(db: Db, marketId: string, limit = 2000) {
       .innerJoin(runs, eq(runs.id, runStages.runId))
       .where(
         and(
+          inArray(runStages.runId, ids),
           eq(runStages.marketId, marketId),
           eq(runStages.stage, "calibrate"),
           sql`jsonb_typeof(${runStages.summary}->'models') = 'object'`,
         ),
       )
-      .orderBy(desc(runs.asOf))
-      .limit(limit),
+      .orderBy(asc(runs.asOf), asc(runs.id)),
   ]);
   const modelRiskIndex = index.flatMap(
     ({ runId, asOf, modelRisk: m, hestonFlagged, batesFlagged }) => {
@@ -377,13 +420,7 @@ export async function marketHistory(db: Db, marketId: string, limit = 2000) {
     const q = qualification as Omit<ModelRiskPoint, "runId" | "asOf"> | null;
     return q ? [{ runId, asOf, ...q }] : [];
   });
-  return {
-    surfaces: surfs.reverse(),
-    risk: risk.reverse(),
-    data: data.reverse(),
-    modelRisk: spread.reverse(),
-    modelRiskIndex: modelRiskIndex.reverse(),
-  };
+  return { surfaces: surfs, risk, data, modelRisk: spread, modelRiskIndex };
 }
 
 /** One run's model-risk index (lib/pipeline/models, in the calibrate summary) and regime flags. */
@@ -516,7 +553,7 @@ export async function modelRiskGlance(
   policy: { method: string; level: number },
 ) {
   const [h, zones] = await Promise.all([
-    marketHistory(db, marketId, 2),
+    marketHistory(db, marketId, { recent: 2, days: 0 }),
     db
       .select({ runId: backtests.runId, zone: backtests.zone })
       .from(backtests)

@@ -33,15 +33,3 @@ export function sourceFromEnv(env: Record<string, string | undefined> = process.
 export function replaySource(): ReplaySource {
   return (replay ??= new ReplaySource());
 }
-
-export type SourceKind = "live" | "replay" | "simulator";
-
-/**
- * The kind of a source or snapshot by its name: stored histories and snapshots are keyed by it,
- * so a simulator or replay run never reads or writes the live market's history.
- */
-export function sourceKindOf(name: string): SourceKind {
-  if (name === "deribit") return "live";
-  if (name.startsWith("simulator")) return "simulator";
-  return "replay";
-}

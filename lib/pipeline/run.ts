@@ -10,7 +10,7 @@ import {
   type MarketId,
   type VigilConfig,
 } from "../config";
-import { sourceKindOf } from "../market/sources";
+import { sourceKindOf } from "../market/sourceKind";
 import type { MarketSource } from "../market/types";
 import type { Db } from "../../db/client";
 import { ensureMarkets, parameterStates, previousEs } from "../../db/queries/parameters";

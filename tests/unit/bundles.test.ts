@@ -52,4 +52,12 @@ describe.skipIf(!existsSync(SERVER_APP))("function traces of the build", () => {
     const overview = all.find((x) => x.route === "/page")!;
     for (const f of configs) expect(overview.files).toContain(f);
   });
+
+  it("no other function carries the recorded data (the tracer is not left to guess)", () => {
+    const data = resolve("data") + "/";
+    const carrying = all.filter(
+      (t) => !t.route.startsWith("/api/cron/") && t.files.some((f) => f.startsWith(data)),
+    );
+    expect(carrying.map((t) => t.route)).toEqual([]);
+  });
 });
