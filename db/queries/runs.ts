@@ -699,3 +699,23 @@ function snapshotExtras(snapshot: Snapshot): Record<string, unknown> {
   for (const k of ["market", "source", "capturedAt", "indexPrice", "options"]) delete extras[k];
   return extras;
 }
+
+/**
+ * Drops the per-quote rows (option_quotes) of snapshots captured more than `keepDays` days before
+ * `now`, in one statement; snapshots, their data-quality reports, surfaces and fits, risk
+ * metrics, backtests and proposals stay. Returns how many quotes were deleted.
+ */
+export async function pruneQuotes(db: Db, keepDays: number, now = new Date()): Promise<number> {
+  const cutoff = new Date(now.getTime() - keepDays * 86_400_000);
+  const result = await db
+    .delete(optionQuotes)
+    .where(
+      inArray(
+        optionQuotes.snapshotId,
+        db.select({ id: snapshots.id }).from(snapshots).where(lt(snapshots.capturedAt, cutoff)),
+      ),
+    );
+  // node-postgres reports rowCount, PGlite affectedRows.
+  const r = result as { rowCount?: number | null; affectedRows?: number };
+  return Number(r.rowCount ?? r.affectedRows ?? 0);
+}
