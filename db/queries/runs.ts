@@ -4,13 +4,7 @@ import { payloadHash, proposalPayload } from "../../lib/governance/payload";
 import type { AuditEventBody } from "../../lib/governance/audit";
 import type { TimedOptionQuote } from "../../lib/market/quality";
 import type { Snapshot } from "../../lib/market/types";
-import type {
-  Calibration,
-  MarketOutcome,
-  RunStatus,
-  RunSummary,
-  Status,
-} from "../../lib/pipeline/types";
+import type { Calibration, MarketOutcome, RunSummary, Status } from "../../lib/pipeline/types";
 import type { Db } from "../client";
 import {
   backtests,
@@ -28,7 +22,7 @@ import {
 import { appendAuditEvents } from "./audit";
 import { appendHistory } from "./priceHistory";
 import { sourceKindOf } from "../../lib/market/sourceKind";
-import { overallStatus } from "../../lib/pipeline/status";
+import { effectiveStatus, overallStatus } from "../../lib/pipeline/status";
 
 export interface RunHeader {
   runKey: string;
@@ -51,16 +45,6 @@ export interface RunRef {
   codeVersion: string;
   configHash: string;
   markets: string[];
-}
-
-/** A `running` run whose lease has passed is abandoned: its invocation died. */
-export function effectiveStatus(
-  status: string,
-  leaseExpiresAt: Date | null,
-  now = Date.now(),
-): RunStatus {
-  if (status === "running" && leaseExpiresAt && leaseExpiresAt.getTime() < now) return "abandoned";
-  return status as RunStatus;
 }
 
 /** The stored summary of a run by key, or null when the key has not been run. */

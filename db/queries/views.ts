@@ -2,7 +2,7 @@
 // all quotes.
 import { and, asc, desc, eq, inArray, isNotNull, sql } from "drizzle-orm";
 import type { Db } from "../client";
-import { effectiveStatus } from "./runs";
+import { effectiveStatus } from "../../lib/pipeline/status";
 import {
   backtests,
   markets,

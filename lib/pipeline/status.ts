@@ -1,6 +1,17 @@
-// A run's status from its markets' (one rule for every worker that may end a run).
+// A run's status from its markets' (one rule for every worker that may end a run), and as readers
+// see it. Light on imports: pages use it.
 import { failureCategory } from "./failure";
-import type { Status } from "./types";
+import type { RunStatus, Status } from "./types";
+
+/** A `running` run whose lease has passed is abandoned: its invocation died. */
+export function effectiveStatus(
+  status: string,
+  leaseExpiresAt: Date | null,
+  now = Date.now(),
+): RunStatus {
+  if (status === "running" && leaseExpiresAt && leaseExpiresAt.getTime() < now) return "abandoned";
+  return status as RunStatus;
+}
 
 /**
  * `succeeded` when every market succeeded, `failed` when every market failed, otherwise
