@@ -48,11 +48,18 @@ async function fillYear(c: pg.Client, template: number): Promise<void> {
       timestamptz '${new Date(START).toISOString()}' + m.g * interval '1 hour', s.index_price,
       s.content_hash || ':' || m.g, s.extras
     from snap_map m join snapshots s on s.id = m.old_id`);
+  // 15 M quotes: bulk-load without the key and foreign key, then build them once (as a restore does).
+  await q(`alter table option_quotes drop constraint option_quotes_snapshot_id_instrument_pk,
+    drop constraint option_quotes_snapshot_id_snapshots_id_fk`);
   await q(`insert into option_quotes (snapshot_id, instrument, expiry, strike, option_type, bid, ask,
       mark, mark_iv, forward, open_interest, quoted_at)
     select m.new_id, o.instrument, o.expiry, o.strike, o.option_type, o.bid, o.ask, o.mark,
       o.mark_iv, o.forward, o.open_interest, o.quoted_at
     from snap_map m join option_quotes o on o.snapshot_id = m.old_id`);
+  await q(`alter table option_quotes
+    add constraint option_quotes_snapshot_id_instrument_pk primary key (snapshot_id, instrument),
+    add constraint option_quotes_snapshot_id_snapshots_id_fk foreign key (snapshot_id)
+      references snapshots (id) on delete cascade`);
   await q(`insert into run_markets (run_id, market_id, status, reason, snapshot_id, quotes_used,
       quotes_dropped, input_hash, quality)
     select ${template} + m.g, rm.market_id, rm.status, rm.reason, m.new_id, rm.quotes_used,
@@ -99,10 +106,11 @@ async function captureQueries(
   const original = proto.query;
   const seen: { text: string; values: unknown[] }[] = [];
   proto.query = function (this: unknown, ...a: unknown[]) {
+    // drizzle passes ({text, rowMode, types}, values); a plain call passes (text, values).
     const cfg = a[0] as { text?: string; values?: unknown[] } | string;
-    if (typeof cfg === "object" && cfg?.text)
-      seen.push({ text: cfg.text, values: cfg.values ?? [] });
-    else if (typeof cfg === "string") seen.push({ text: cfg, values: (a[1] as unknown[]) ?? [] });
+    const text = typeof cfg === "string" ? cfg : cfg?.text;
+    const values = (typeof cfg === "object" ? cfg?.values : undefined) ?? a[1] ?? [];
+    if (text) seen.push({ text, values: values as unknown[] });
     return original.apply(this, a);
   };
   try {
@@ -248,7 +256,10 @@ export default async function historyBench(): Promise<BenchSection[]> {
     ];
     const plans: BenchSection = { title: "History queries: EXPLAIN ANALYZE", rows: [] };
     for (const q of captured) {
-      const e = await explain(c, q.text, q.values);
+      const e = await explain(c, q.text, q.values).catch((err: Error) => ({
+        ms: NaN,
+        plan: `(not explained: ${err.message})`,
+      }));
       plans.rows.push({ query: q.name, ms: e.ms, plan: e.plan.slice(0, 220) });
     }
     for (const [nameQ, text, values] of [

@@ -65,8 +65,8 @@ export const runs = pgTable(
   },
   (t) => [
     uniqueIndex("runs_run_key_uq").on(t.runKey),
-    index("runs_as_of_idx").on(t.asOf),
-    index("runs_started_id_idx").on(t.startedAt, t.id),
+    // Newest first by (as_of, id): the runs list's cursor and every "latest run that has …".
+    index("runs_as_of_id_idx").on(t.asOf, t.id),
     index("runs_running_lease_idx")
       .on(t.leaseExpiresAt)
       .where(sql`status = 'running'`),

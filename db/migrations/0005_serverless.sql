@@ -10,6 +10,7 @@ UPDATE "snapshots" SET "source_kind" = CASE WHEN "source" = 'deribit' THEN 'live
 UPDATE "runs" SET "markets" = sub.m FROM (SELECT "run_id", jsonb_agg("market_id" ORDER BY "market_id") AS m FROM "run_markets" GROUP BY "run_id") sub WHERE sub."run_id" = "runs"."id";--> statement-breakpoint
 DROP INDEX "snapshots_market_hash_uq";--> statement-breakpoint
 CREATE UNIQUE INDEX "snapshots_market_hash_uq" ON "snapshots" USING btree ("market_id","source_kind","content_hash");--> statement-breakpoint
-CREATE INDEX "runs_started_id_idx" ON "runs" USING btree ("started_at","id");--> statement-breakpoint
+DROP INDEX "runs_as_of_idx";--> statement-breakpoint
+CREATE INDEX "runs_as_of_id_idx" ON "runs" USING btree ("as_of","id");--> statement-breakpoint
 CREATE INDEX "runs_running_lease_idx" ON "runs" USING btree ("lease_expires_at") WHERE status = 'running';--> statement-breakpoint
 CREATE INDEX "snapshots_market_captured_idx" ON "snapshots" USING btree ("market_id","captured_at");
