@@ -303,7 +303,9 @@ export default async function historyBench(): Promise<BenchSection[]> {
   } finally {
     await c.end().catch(() => undefined);
     await h?.close();
-    await admin.query(`drop database if exists ${name} with (force)`);
+    // BENCH_KEEP_DB=1 leaves the database for EXPLAIN by hand (drop it yourself afterwards).
+    if (process.env.BENCH_KEEP_DB === "1") console.error(`kept database ${name}`);
+    else await admin.query(`drop database if exists ${name} with (force)`);
     await admin.end();
   }
 }

@@ -188,6 +188,14 @@ export const surfaces = pgTable(
     model: text("model").notNull(),
     asOf: ts("as_of").notNull(),
     diagnostics: jsonb("diagnostics").notNull(),
+    /**
+     * The diagnostics without the bulky parts only one run's page needs (the grid's time values,
+     * the calibration covariance, the filter's run list): what history charts read, so a year of
+     * runs never detoasts the full documents. Kept by Postgres.
+     */
+    historySummary: jsonb("history_summary").generatedAlwaysAs(
+      sql`(diagnostics - 'representation' - 'covariance') #- '{regime,runIds}'`,
+    ),
   },
   (t) => [uniqueIndex("surfaces_run_market_model_uq").on(t.runId, t.marketId, t.model)],
 );

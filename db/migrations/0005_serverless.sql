@@ -7,6 +7,7 @@ ALTER TABLE "runs" ADD COLUMN "markets" jsonb DEFAULT '[]'::jsonb NOT NULL;--> s
 ALTER TABLE "runs" ADD COLUMN "lease_expires_at" timestamp with time zone;--> statement-breakpoint
 ALTER TABLE "snapshots" ADD COLUMN "source_kind" text DEFAULT 'replay' NOT NULL;--> statement-breakpoint
 UPDATE "snapshots" SET "source_kind" = CASE WHEN "source" = 'deribit' THEN 'live' WHEN "source" LIKE 'simulator%' THEN 'simulator' ELSE 'replay' END;--> statement-breakpoint
+ALTER TABLE "surfaces" ADD COLUMN "history_summary" jsonb GENERATED ALWAYS AS ((diagnostics - 'representation' - 'covariance') #- '{regime,runIds}') STORED;--> statement-breakpoint
 UPDATE "runs" SET "markets" = sub.m FROM (SELECT "run_id", jsonb_agg("market_id" ORDER BY "market_id") AS m FROM "run_markets" GROUP BY "run_id") sub WHERE sub."run_id" = "runs"."id";--> statement-breakpoint
 DROP INDEX "snapshots_market_hash_uq";--> statement-breakpoint
 CREATE UNIQUE INDEX "snapshots_market_hash_uq" ON "snapshots" USING btree ("market_id","source_kind","content_hash");--> statement-breakpoint

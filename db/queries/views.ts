@@ -272,8 +272,8 @@ export interface ModelRiskPoint {
 
 /**
  * The runs a market's history shows, downsampled so that a year of hourly runs stays cheap: the
- * newest `recent` runs in full, and one run per UTC day (the day's last) for the newest `days`
- * days that have runs.
+ * newest `recent` runs in full, and one run per UTC day (the day's last) for the `days` calendar
+ * days back from the newest run.
  */
 async function historyRunIds(
   db: Db,
@@ -281,15 +281,22 @@ async function historyRunIds(
   recent: number,
   days: number,
 ): Promise<number[]> {
+  // The newest `recent` runs by the (as_of, id) index; then, for each of the `days` calendar days
+  // back from the newest run, that day's last run by the same index (one short scan a day).
   const rows = await db.execute<{ id: number }>(sql`
-    (select r.id from ${runs} r join ${runMarkets} rm on rm.run_id = r.id and rm.market_id = ${marketId}
-      order by r.as_of desc, r.id desc limit ${recent})
+    with newest as (
+      select r.id, r.as_of from ${runs} r
+      where exists (select 1 from ${runMarkets} rm where rm.run_id = r.id and rm.market_id = ${marketId})
+      order by r.as_of desc, r.id desc limit ${recent}),
+    last_day as (select date_trunc('day', max(as_of), 'UTC') d from newest)
+    select id from newest
     union
-    (select id from (
-      select distinct on (date_trunc('day', r.as_of, 'UTC')) r.id
-      from ${runs} r join ${runMarkets} rm on rm.run_id = r.id and rm.market_id = ${marketId}
-      order by date_trunc('day', r.as_of, 'UTC') desc, r.as_of desc, r.id desc
-      limit ${days}) d)`);
+    select daily.id from last_day, generate_series(0, ${days} - 1) k,
+      lateral (select r.id from ${runs} r
+        where r.as_of >= last_day.d - k * interval '1 day'
+          and r.as_of < last_day.d - (k - 1) * interval '1 day'
+          and exists (select 1 from ${runMarkets} rm where rm.run_id = r.id and rm.market_id = ${marketId})
+        order by r.as_of desc, r.id desc limit 1) daily`);
   const list = Array.isArray(rows) ? rows : (rows as { rows: { id: number }[] }).rows;
   return list.map((r) => Number(r.id));
 }
@@ -316,9 +323,9 @@ export async function marketHistory(
         runId: surfaces.runId,
         asOf: runs.asOf,
         model: surfaces.model,
-        // the grid time values, the calibration covariance and the filter's run list are large
-        // and only needed for one run
-        diagnostics: sql<unknown>`(${surfaces.diagnostics} - 'representation' - 'covariance') #- '{regime,runIds}'`,
+        // without the grid time values, the calibration covariance and the filter's run list:
+        // large, and only needed for one run (stored apart, so history never reads them)
+        diagnostics: sql<unknown>`${surfaces.historySummary}`,
       })
       .from(surfaces)
       .innerJoin(runs, eq(runs.id, surfaces.runId))
