@@ -78,9 +78,10 @@ async function fillYear(c: pg.Client, template: number): Promise<void> {
   await q(`insert into surface_slices (surface_id, expiry, t, forward, atm_vol, params, quotes_used, diagnostics)
     select m.new_id, x.expiry, x.t, x.forward, x.atm_vol, x.params, x.quotes_used, x.diagnostics
     from surf_map m join surface_slices x on x.surface_id = m.old_id`);
-  await q(`insert into risk_metrics (run_id, market_id, method, level, horizon_days, var, es,
+  await q(`insert into risk_metrics (run_id, market_id, as_of, method, level, horizon_days, var, es,
       sample_size, window_from, window_to, details)
-    select ${template} + g, market_id, method, level, horizon_days, var * (1 + 0.1 * sin(g / 50.0)),
+    select ${template} + g, market_id, timestamptz '${new Date(START).toISOString()}' + g * interval '1 hour',
+      method, level, horizon_days, var * (1 + 0.1 * sin(g / 50.0)),
       es * (1 + 0.1 * sin(g / 50.0)), sample_size, window_from, window_to, details
     from risk_metrics, g where run_id = ${template}`);
   await q(`insert into backtests (run_id, market_id, method, level, estimation_window, days,
@@ -221,9 +222,9 @@ export default async function historyBench(): Promise<BenchSection[]> {
     const mid = (await listRuns(db, HOURS / 2))!.at(-1)!;
     const riskSeries = () =>
       c.query(
-        `select r.as_of, m.var, m.es from risk_metrics m join runs r on r.id = m.run_id
+        `select m.as_of, m.var, m.es, m.run_id from risk_metrics m
          where m.market_id = $1 and m.method = $2 and m.level = $3 and m.horizon_days = $4
-           and r.as_of >= $5 and r.as_of < $6 order by r.as_of`,
+           and m.as_of >= $5 and m.as_of < $6 order by m.as_of`,
         [btc, "hs", 0.99, 1, new Date(START + 90 * 86_400_000), new Date(START + 120 * 86_400_000)],
       );
     const parameterHistory = () =>
@@ -265,9 +266,9 @@ export default async function historyBench(): Promise<BenchSection[]> {
     for (const [nameQ, text, values] of [
       [
         "risk series",
-        `select r.as_of, m.var, m.es from risk_metrics m join runs r on r.id = m.run_id
+        `select m.as_of, m.var, m.es, m.run_id from risk_metrics m
          where m.market_id = $1 and m.method = $2 and m.level = $3 and m.horizon_days = $4
-           and r.as_of >= $5 and r.as_of < $6 order by r.as_of`,
+           and m.as_of >= $5 and m.as_of < $6 order by m.as_of`,
         [btc, "hs", 0.99, 1, new Date(START + 90 * 86_400_000), new Date(START + 120 * 86_400_000)],
       ],
       [

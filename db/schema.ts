@@ -227,6 +227,8 @@ export const riskMetrics = pgTable(
       .notNull()
       .references(() => runs.id, { onDelete: "cascade" }),
     marketId: text("market_id").notNull(),
+    /** The run's as-of time, kept here so a risk series by date range is one index range. */
+    asOf: ts("as_of").notNull(),
     method: text("method").notNull(),
     level: doublePrecision("level").notNull(),
     horizonDays: integer("horizon_days").notNull(),
@@ -240,6 +242,7 @@ export const riskMetrics = pgTable(
   (t) => [
     uniqueIndex("risk_metrics_uq").on(t.runId, t.marketId, t.method, t.level, t.horizonDays),
     index("risk_metrics_market_idx").on(t.marketId, t.method),
+    index("risk_metrics_series_idx").on(t.marketId, t.method, t.level, t.horizonDays, t.asOf),
   ],
 );
 

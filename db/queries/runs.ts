@@ -243,7 +243,7 @@ export async function persistMarket(
       if (o.risk?.length) {
         await tx
           .insert(riskMetrics)
-          .values(o.risk.map((m) => ({ runId: run.id, marketId: o.market, ...m })));
+          .values(o.risk.map((m) => ({ runId: run.id, marketId: o.market, asOf: run.asOf, ...m })));
       }
       if (o.backtests?.length) {
         await tx.insert(backtests).values(
