@@ -34,11 +34,23 @@ const securityHeaders = [
 const nextConfig = {
   // PGlite ships a WASM Postgres and node-postgres native bits: load them from node_modules at run time.
   serverExternalPackages: ["@electric-sql/pglite", "pg"],
-  poweredByHeader: false,
-  // Files read at run time, declared rather than left to the tracer: the API reference's script.
+  // Function bundles (issue 12). PGlite (~27 MB of WASM) can never run in a function (it writes
+  // under the read-only deployment directory; db/client.ts refuses it on Vercel): no trace
+  // carries it. The files a function reads at run time are declared, not left to the tracer:
+  // the cron routes read the bundled recorded data (the replay source), and any page or route
+  // may read the operator's config file, kept under config/ (VIGIL_CONFIG).
+  // Turbopack also traces a hashed alias of the package (node_modules/@electric-sql/pglite-<hash>)
+  // and the lazy chunks of db/pglite.ts' imports: every path naming pglite is left out.
+  outputFileTracingExcludes: {
+    "/**": ["**/*pglite*", "**/*pglite*/**"],
+  },
+  // The API reference page's script is served from the installed package (/docs/api/scalar.js).
   outputFileTracingIncludes: {
+    "/api/cron/**": ["./data/*.csv"],
+    "/**": ["./config/*.json"],
     "/docs/api/scalar.js": ["./node_modules/@scalar/api-reference/dist/browser/standalone.js"],
   },
+  poweredByHeader: false,
   async headers() {
     return [{ source: "/:path*", headers: securityHeaders }];
   },

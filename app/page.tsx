@@ -7,7 +7,8 @@ import {
   openProposals,
   type Trend,
 } from "@/db/queries/views";
-import { DEFAULT_CONFIG, isEsPolicy } from "@/lib/config";
+import { isEsPolicy } from "@/lib/config";
+import { loadConfig } from "@/lib/configFile";
 import { pct, pp, utc } from "@/lib/format";
 import { LatestRun } from "./_components/LatestRun";
 
@@ -21,11 +22,12 @@ export default async function Overview() {
     openProposals(db),
   ]);
   const marketIds = [...new Set(params.map((p) => p.marketId))];
+  const config = loadConfig();
   // The policy method and level of each market's first governed parameter: whose backtest zone
   // the overview shows.
   const glance = await Promise.all(
     marketIds.map(async (id) => {
-      const first = DEFAULT_CONFIG.markets.find((m) => m.id === id)?.parameters[0]?.policy;
+      const first = config.markets.find((m) => m.id === id)?.parameters[0]?.policy;
       const policy = first && isEsPolicy(first) ? first : undefined;
       const g = await modelRiskGlance(db, id, {
         method: policy?.method ?? "hs",

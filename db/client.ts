@@ -3,16 +3,7 @@
 //                                     migrated on first use, guarded by a lock file;
 //   a URL                           → node-postgres pool;
 //   DB_DRIVER=vercel                → @vercel/postgres (Neon's WebSocket driver) for Vercel.
-import {
-  closeSync,
-  existsSync,
-  mkdirSync,
-  openSync,
-  readFileSync,
-  rmSync,
-  writeSync,
-} from "node:fs";
-import { dirname, join, resolve } from "node:path";
+import { join, resolve } from "node:path";
 import type { PgDatabase, PgQueryResultHKT } from "drizzle-orm/pg-core";
 import * as schema from "./schema";
 
@@ -46,6 +37,12 @@ export function dbConfigFromEnv(env: Record<string, string | undefined> = proces
   if (driver !== "pglite" && !url) {
     throw new Error(`DB_DRIVER=${driver} needs DATABASE_URL or POSTGRES_URL`);
   }
+  if (driver === "pglite" && env.VERCEL === "1") {
+    throw new Error(
+      "the embedded database (PGlite) cannot run on Vercel (read-only deployment, not bundled): " +
+        "set DATABASE_URL or POSTGRES_URL to a hosted Postgres",
+    );
+  }
   return { driver, url, pgliteDir: env.PGLITE_DIR || join(".data", "pglite") };
 }
 
@@ -53,37 +50,13 @@ export function dbConfigFromEnv(env: Record<string, string | undefined> = proces
 export async function openDb(config: DbConfig = dbConfigFromEnv()): Promise<DbHandle> {
   switch (config.driver) {
     case "pglite":
-      return openPglite(config.pgliteDir);
+      // Its own module, loaded only here: function bundles leave PGlite out (next.config.js
+      // outputFileTracingExcludes), since it cannot run in a read-only serverless deployment.
+      return (await import("./pglite")).openPglite(config.pgliteDir);
     case "pg":
       return openNodePostgres(config.url!);
     case "vercel":
       return openVercelPostgres(config.url!);
-  }
-}
-
-async function openPglite(dir: string): Promise<DbHandle> {
-  const { PGlite } = await import("@electric-sql/pglite");
-  const { drizzle } = await import("drizzle-orm/pglite");
-  const inMemory = dir.startsWith("memory://");
-  const release = inMemory ? () => {} : acquireDirLock(resolve(dir));
-  try {
-    const client = inMemory ? new PGlite() : new PGlite(resolve(dir));
-    await client.waitReady;
-    const db = drizzle(client, { schema }) as unknown as Db;
-    const { migrate } = await import("drizzle-orm/pglite/migrator");
-    await migrate(drizzle(client), { migrationsFolder: MIGRATIONS_DIR });
-    return {
-      db,
-      driver: "pglite",
-      location: inMemory ? "PGlite (in memory)" : `PGlite at ${dir}`,
-      async close() {
-        await client.close();
-        release();
-      },
-    };
-  } catch (err) {
-    release();
-    throw err;
   }
 }
 
@@ -149,57 +122,6 @@ export function redactUrl(url: string): string {
     return u.toString();
   } catch {
     return "(unparseable URL)";
-  }
-}
-
-/**
- * PGlite has no lock of its own: two processes on one data directory corrupt it. A lock file
- * beside the directory, created atomically, records the owner's pid; a lock whose owner is gone
- * is taken over. Returns the release function.
- */
-export function acquireDirLock(dir: string): () => void {
-  const lockPath = `${dir}.lock`;
-  mkdirSync(dirname(lockPath), { recursive: true });
-  for (let attempt = 0; attempt < 2; attempt++) {
-    try {
-      const fd = openSync(lockPath, "wx");
-      writeSync(fd, String(process.pid));
-      closeSync(fd);
-      let released = false;
-      const release = () => {
-        if (released) return;
-        released = true;
-        process.off("exit", release);
-        if (existsSync(lockPath) && readFileSync(lockPath, "utf8") === String(process.pid)) {
-          rmSync(lockPath, { force: true });
-        }
-      };
-      process.on("exit", release);
-      return release;
-    } catch (err) {
-      if ((err as NodeJS.ErrnoException).code !== "EEXIST") throw err;
-      const owner = Number(readFileSync(lockPath, "utf8"));
-      if (owner && owner !== process.pid && isAlive(owner)) {
-        throw new Error(
-          `the embedded database at ${dir} is in use by process ${owner}; stop that process, ` +
-            `or set PGLITE_DIR to another directory (PGlite cannot be shared between processes)`,
-        );
-      }
-      if (owner === process.pid) {
-        throw new Error(`the embedded database at ${dir} is already open in this process`);
-      }
-      rmSync(lockPath, { force: true }); // stale: its owner has exited
-    }
-  }
-  throw new Error(`could not lock the embedded database at ${dir}`);
-}
-
-function isAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (err) {
-    return (err as NodeJS.ErrnoException).code === "EPERM";
   }
 }
 

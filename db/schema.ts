@@ -43,8 +43,19 @@ export const runs = pgTable(
     slot: ts("slot").notNull(),
     asOf: ts("as_of").notNull(),
     trigger: text("trigger").notNull(),
-    status: text("status").notNull(), // running | succeeded | degraded | failed
+    /**
+     * running | succeeded | degraded | failed | abandoned. A `running` run whose lease has
+     * expired is abandoned (its invocation died); the next delivery of its slot takes it over.
+     */
+    status: text("status").notNull(),
+    /** Public reason, `<category>: <short message>` when failed (lib/pipeline/failure.ts). */
     reason: text("reason"),
+    /** The market source's name (replay, deribit, simulator:<seed>). */
+    source: text("source"),
+    /** The markets the run covers; each is committed on its own in run_markets. */
+    markets: jsonb("markets").$type<string[]>().notNull().default([]),
+    /** Until when the worker holding a `running` run is presumed alive (it extends this). */
+    leaseExpiresAt: ts("lease_expires_at"),
     inputHash: text("input_hash"),
     codeVersion: text("code_version").notNull(),
     configHash: text("config_hash").notNull(),
@@ -52,7 +63,14 @@ export const runs = pgTable(
     startedAt: ts("started_at").notNull().defaultNow(),
     finishedAt: ts("finished_at"),
   },
-  (t) => [uniqueIndex("runs_run_key_uq").on(t.runKey), index("runs_as_of_idx").on(t.asOf)],
+  (t) => [
+    uniqueIndex("runs_run_key_uq").on(t.runKey),
+    // Newest first by (as_of, id): the runs list's cursor and every "latest run that has …".
+    index("runs_as_of_id_idx").on(t.asOf, t.id),
+    index("runs_running_lease_idx")
+      .on(t.leaseExpiresAt)
+      .where(sql`status = 'running'`),
+  ],
 );
 
 /** The outcome of one market inside a run. */
@@ -105,13 +123,18 @@ export const snapshots = pgTable(
       .notNull()
       .references(() => markets.id),
     source: text("source").notNull(),
+    /** live | replay | simulator: histories of different kinds never mix. */
+    sourceKind: text("source_kind").notNull().default("replay"),
     capturedAt: ts("captured_at").notNull(),
     indexPrice: doublePrecision("index_price").notNull(),
     contentHash: text("content_hash").notNull(),
     /** What the source adds to the normalized snapshot: futures, perpetual and funding, capture. */
     extras: jsonb("extras").$type<Record<string, unknown>>().notNull().default({}),
   },
-  (t) => [uniqueIndex("snapshots_market_hash_uq").on(t.marketId, t.contentHash)],
+  (t) => [
+    uniqueIndex("snapshots_market_hash_uq").on(t.marketId, t.sourceKind, t.contentHash),
+    index("snapshots_market_captured_idx").on(t.marketId, t.capturedAt),
+  ],
 );
 
 /** Option quotes of a snapshot, as captured (coin prices for inverse options) plus USD forward. */
@@ -144,11 +167,13 @@ export const priceHistory = pgTable(
     marketId: text("market_id")
       .notNull()
       .references(() => markets.id),
+    /** live | replay | simulator: a run reads and appends only its own kind's history. */
+    sourceKind: text("source_kind").notNull().default("replay"),
     day: date("day", { mode: "string" }).notNull(),
     price: doublePrecision("price").notNull(),
     source: text("source").notNull(),
   },
-  (t) => [primaryKey({ columns: [t.marketId, t.day] })],
+  (t) => [primaryKey({ columns: [t.marketId, t.sourceKind, t.day] })],
 );
 
 /** The calibrated volatility surface of a market at a run. */
@@ -163,6 +188,14 @@ export const surfaces = pgTable(
     model: text("model").notNull(),
     asOf: ts("as_of").notNull(),
     diagnostics: jsonb("diagnostics").notNull(),
+    /**
+     * The diagnostics without the bulky parts only one run's page needs (the grid's time values,
+     * the calibration covariance, the filter's run list): what history charts read, so a year of
+     * runs never detoasts the full documents. Kept by Postgres.
+     */
+    historySummary: jsonb("history_summary").generatedAlwaysAs(
+      sql`(diagnostics - 'representation' - 'covariance') #- '{regime,runIds}'`,
+    ),
   },
   (t) => [uniqueIndex("surfaces_run_market_model_uq").on(t.runId, t.marketId, t.model)],
 );
@@ -194,6 +227,8 @@ export const riskMetrics = pgTable(
       .notNull()
       .references(() => runs.id, { onDelete: "cascade" }),
     marketId: text("market_id").notNull(),
+    /** The run's as-of time, kept here so a risk series by date range is one index range. */
+    asOf: ts("as_of").notNull(),
     method: text("method").notNull(),
     level: doublePrecision("level").notNull(),
     horizonDays: integer("horizon_days").notNull(),
@@ -207,6 +242,7 @@ export const riskMetrics = pgTable(
   (t) => [
     uniqueIndex("risk_metrics_uq").on(t.runId, t.marketId, t.method, t.level, t.horizonDays),
     index("risk_metrics_market_idx").on(t.marketId, t.method),
+    index("risk_metrics_series_idx").on(t.marketId, t.method, t.level, t.horizonDays, t.asOf),
   ],
 );
 

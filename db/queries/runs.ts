@@ -21,6 +21,8 @@ import {
 } from "../schema";
 import { appendAuditEvents } from "./audit";
 import { appendHistory } from "./priceHistory";
+import { sourceKindOf } from "../../lib/market/sourceKind";
+import { effectiveStatus, overallStatus } from "../../lib/pipeline/status";
 
 export interface RunHeader {
   runKey: string;
@@ -34,9 +36,29 @@ export interface RunHeader {
   startedAt: Date;
 }
 
+/** A run as stored, with the fields a worker needs to record one of its markets. */
+export interface RunRef {
+  id: number;
+  runKey: string;
+  asOf: Date;
+  trigger: string;
+  codeVersion: string;
+  configHash: string;
+  markets: string[];
+}
+
 /** The stored summary of a run by key, or null when the key has not been run. */
 export async function runSummaryByKey(db: Db, runKey: string): Promise<RunSummary | null> {
-  const [run] = await db.select().from(runs).where(eq(runs.runKey, runKey));
+  const [run] = await db.select({ id: runs.id }).from(runs).where(eq(runs.runKey, runKey));
+  return run ? runSummaryById(db, run.id, true) : null;
+}
+
+export async function runSummaryById(
+  db: Db,
+  runId: number,
+  replayed: boolean,
+): Promise<RunSummary | null> {
+  const [run] = await db.select().from(runs).where(eq(runs.id, runId));
   if (!run) return null;
   const ms = await db
     .select()
@@ -56,10 +78,11 @@ export async function runSummaryByKey(db: Db, runKey: string): Promise<RunSummar
   return {
     runId: run.id,
     runKey: run.runKey,
-    status: run.status as Status,
+    status: effectiveStatus(run.status, run.leaseExpiresAt),
     reason: run.reason,
     asOf: run.asOf.toISOString(),
-    replayed: true,
+    source: run.source,
+    replayed,
     markets: ms.map((m) => ({
       market: m.marketId,
       status: m.status as Status,
@@ -71,63 +94,118 @@ export async function runSummaryByKey(db: Db, runKey: string): Promise<RunSummar
   };
 }
 
-class RunKeyTaken extends Error {}
+const leaseUntil = (leaseMs: number) => sql`now() + ${leaseMs} * interval '1 millisecond'`;
+
+export type Claim =
+  | { kind: "claimed"; run: RunRef; done: string[] }
+  /** Finished, or another worker holds a live lease on it: its stored summary. */
+  | { kind: "taken"; summary: RunSummary };
+
+/**
+ * Claims a run key for this worker: a new key becomes a `running` run with a lease; an abandoned
+ * run of the key (lease expired) is taken over, with the markets it already recorded in `done`.
+ * Anything else (finished, or running under a live lease) is someone else's: one statement each,
+ * so concurrent deliveries of one slot give one run and one worker.
+ */
+export async function claimRun(
+  db: Db,
+  header: RunHeader & { source: string; markets: string[] },
+  leaseMs: number,
+): Promise<Claim> {
+  const [created] = await db
+    .insert(runs)
+    .values({ ...header, status: "running", leaseExpiresAt: leaseUntil(leaseMs) })
+    .onConflictDoNothing({ target: runs.runKey })
+    .returning();
+  if (created) return { kind: "claimed", run: created, done: [] };
+  const [taken] = await db
+    .update(runs)
+    .set({ status: "running", reason: null, leaseExpiresAt: leaseUntil(leaseMs) })
+    .where(
+      and(
+        eq(runs.runKey, header.runKey),
+        sql`(${runs.status} = 'abandoned' or (${runs.status} = 'running' and ${runs.leaseExpiresAt} < now()))`,
+      ),
+    )
+    .returning();
+  if (taken) {
+    const done = await db
+      .select({ market: runMarkets.marketId })
+      .from(runMarkets)
+      .where(eq(runMarkets.runId, taken.id));
+    return { kind: "claimed", run: taken, done: done.map((d) => d.market) };
+  }
+  return { kind: "taken", summary: (await runSummaryByKey(db, header.runKey))! };
+}
+
+/** The run a worker was sent to record a market of, while it is still open (else null). */
+export async function openRun(db: Db, runId: number): Promise<RunRef | null> {
+  const [run] = await db
+    .select()
+    .from(runs)
+    .where(and(eq(runs.id, runId), inArray(runs.status, ["running", "abandoned"])));
+  return run ?? null;
+}
+
+/** Extends the lease of a running run (every worker of the run does, while it works). */
+export async function extendLease(db: Db, runId: number, leaseMs: number): Promise<void> {
+  await db
+    .update(runs)
+    .set({ leaseExpiresAt: leaseUntil(leaseMs) })
+    .where(and(eq(runs.id, runId), eq(runs.status, "running")));
+}
+
+/**
+ * Marks runs whose lease has passed as `abandoned`, naming the markets without a result; the
+ * next delivery of their slot takes them over. Returns their ids.
+ */
+export async function markAbandoned(db: Db): Promise<number[]> {
+  const rows = await db
+    .update(runs)
+    .set({
+      status: "abandoned",
+      reason: sql`'abandoned: the invocation stopped before finishing; markets without a result: ' ||
+        coalesce((select string_agg(m, ', ' order by m) from jsonb_array_elements_text(${runs.markets}) m
+          where not exists (select 1 from ${runMarkets} rm where rm.run_id = ${runs.id} and rm.market_id = m)), 'none')`,
+    })
+    .where(and(eq(runs.status, "running"), lt(runs.leaseExpiresAt, sql`now()`)))
+    .returning({ id: runs.id });
+  return rows.map((r) => r.id);
+}
+
+class MarketTaken extends Error {}
 
 const QUOTE_BATCH = 500;
 
 /**
- * Writes a whole run in one transaction: run, per-market outcome and stages, snapshot and quotes
- * (shared between runs by content hash), surfaces, risk metrics, proposals (superseding and
- * expiring older open ones) and audit events. Markets are locked in a fixed order so runs touching
- * the same market serialize. Returns null when another process has recorded the same run key.
+ * Records one market of a run in its own transaction: its outcome and stages, snapshot and
+ * quotes (shared by content hash within a source kind), its kind's new history days, surfaces,
+ * risk metrics, proposals (superseding and expiring older open ones) and their audit events.
+ * The market's advisory lock serializes runs touching it. Returns null when the market was
+ * already recorded for this run (another worker) or the run is no longer open.
  */
-export async function persistRun(
+export async function persistMarket(
   db: Db,
-  header: RunHeader,
-  status: Status,
-  reason: string | null,
-  outcomes: MarketOutcome[],
+  run: RunRef,
+  o: MarketOutcome,
   config: VigilConfig,
-): Promise<RunSummary | null> {
+): Promise<RunSummary["markets"][number] | null> {
   try {
     return await db.transaction(async (tx) => {
-      for (const o of [...outcomes].sort((a, b) => a.market.localeCompare(b.market))) {
-        await tx.execute(
-          sql`select pg_advisory_xact_lock(hashtext(${"vigil:market:" + o.market}))`,
-        );
-      }
-      const [run] = await tx
-        .insert(runs)
+      await tx.execute(sql`select pg_advisory_xact_lock(hashtext(${"vigil:market:" + o.market}))`);
+      // Shares the run row with the other markets; finalizeRun waits for it (FOR UPDATE).
+      const [open] = await tx
+        .select({ status: runs.status })
+        .from(runs)
+        .where(eq(runs.id, run.id))
+        .for("share");
+      if (!open || !["running", "abandoned"].includes(open.status)) throw new MarketTaken();
+      const used = o.calibration?.ivs.used ?? 0;
+      const dropped = o.ingest ? o.ingest.snapshot.options.length - used : 0;
+      const snapshotId = o.ingest ? await storeSnapshot(tx, o) : null;
+      const [row] = await tx
+        .insert(runMarkets)
         .values({
-          ...header,
-          status,
-          reason,
-          inputHash: combinedInputHash(outcomes),
-          finishedAt: new Date(),
-        })
-        .onConflictDoNothing({ target: runs.runKey })
-        .returning({ id: runs.id });
-      if (!run) throw new RunKeyTaken();
-      const audit: AuditEventBody[] = [];
-      const at = new Date().toISOString();
-      const summary: RunSummary = {
-        runId: run.id,
-        runKey: header.runKey,
-        status,
-        reason,
-        asOf: header.asOf.toISOString(),
-        replayed: false,
-        markets: [],
-      };
-      for (const o of outcomes) {
-        const snapshotId = o.ingest ? await storeSnapshot(tx, o) : null;
-        if (o.ingest?.historyAdded.length && !isSimulated(o.ingest.snapshot.source)) {
-          await appendHistory(tx, o.market, o.ingest.historyAdded);
-        }
-        // Used = fed the surface; dropped = the rest of the snapshot, by cleaning or calibration.
-        const used = o.calibration?.ivs.used ?? 0;
-        const dropped = o.ingest ? o.ingest.snapshot.options.length - used : 0;
-        await tx.insert(runMarkets).values({
           runId: run.id,
           marketId: o.market,
           status: o.status,
@@ -137,90 +215,142 @@ export async function persistRun(
           quotesDropped: dropped,
           inputHash: o.ingest?.inputHash ?? null,
           quality: o.ingest?.quality ?? null,
-        });
-        if (o.stages.length) {
-          await tx.insert(runStages).values(
-            o.stages.map((s, seq) => ({
-              runId: run.id,
-              marketId: o.market,
-              stage: s.stage,
-              seq,
-              status: s.status,
-              startedAt: new Date(s.startedAt),
-              durationMs: s.durationMs,
-              summary: s.summary,
-            })),
-          );
-        }
-        if (o.calibration && o.ingest) {
-          await storeSurfaces(tx, run.id, o.market, o.ingest.snapshot.capturedAt, o.calibration);
-        }
-        if (o.risk?.length) {
-          await tx
-            .insert(riskMetrics)
-            .values(o.risk.map((m) => ({ runId: run.id, marketId: o.market, ...m })));
-        }
-        if (o.backtests?.length) {
-          await tx.insert(backtests).values(
-            o.backtests.map((b) => ({
-              runId: run.id,
-              marketId: o.market,
-              method: b.method,
-              level: b.level,
-              estimationWindow: b.window,
-              days: b.days,
-              testedFrom: b.testedFrom,
-              testedTo: b.testedTo,
-              exceptions: b.exceptions,
-              expected: b.expected,
-              kupiecPValue: b.kupiec.pValue,
-              christoffersenIndPValue: b.christoffersen.pValueInd,
-              christoffersenCcPValue: b.christoffersen.pValueCc,
-              // No traffic light at levels without a cited table (lib/quant/backtests).
-              zone: b.trafficLight?.zone ?? "none",
-              plusFactor: b.trafficLight?.plusFactor ?? 0,
-              z2: b.z2.value,
-              z2PValue: b.z2.pValue,
-              details: {
-                exceptionDates: b.exceptionDates,
-                z2CriticalValue: b.z2.criticalValue,
-                side: b.side,
-                sides: b.sides,
-                errors: b.errors,
-                series: b.series,
-              },
-            })),
-          );
-        }
-        const ids = await storeProposal(tx, run.id, header, o, config, audit, at);
-        summary.markets.push({
-          market: o.market,
-          status: o.status,
-          reason: o.reason,
-          quotes: { used, dropped },
-          proposals: ids.opened,
-          reaffirmed: ids.reaffirmed,
-        });
+        })
+        .onConflictDoNothing()
+        .returning({ marketId: runMarkets.marketId });
+      if (!row) throw new MarketTaken();
+      if (o.ingest?.historyAdded.length) {
+        const kind = sourceKindOf(o.ingest.snapshot.source);
+        await appendHistory(tx, o.market, kind, o.ingest.historyAdded);
       }
-      audit.push({
-        at,
-        actor: `pipeline:${header.trigger}`,
-        kind: "run.recorded",
-        entity: `run:${run.id}`,
-        payload: { runKey: header.runKey, status, reason, asOf: header.asOf.toISOString() },
-      });
+      if (o.stages.length) {
+        await tx.insert(runStages).values(
+          o.stages.map((s, seq) => ({
+            runId: run.id,
+            marketId: o.market,
+            stage: s.stage,
+            seq,
+            status: s.status,
+            startedAt: new Date(s.startedAt),
+            durationMs: s.durationMs,
+            summary: s.summary,
+          })),
+        );
+      }
+      if (o.calibration && o.ingest) {
+        await storeSurfaces(tx, run.id, o.market, o.ingest.snapshot.capturedAt, o.calibration);
+      }
+      if (o.risk?.length) {
+        await tx
+          .insert(riskMetrics)
+          .values(o.risk.map((m) => ({ runId: run.id, marketId: o.market, asOf: run.asOf, ...m })));
+      }
+      if (o.backtests?.length) {
+        await tx.insert(backtests).values(
+          o.backtests.map((b) => ({
+            runId: run.id,
+            marketId: o.market,
+            method: b.method,
+            level: b.level,
+            estimationWindow: b.window,
+            days: b.days,
+            testedFrom: b.testedFrom,
+            testedTo: b.testedTo,
+            exceptions: b.exceptions,
+            expected: b.expected,
+            kupiecPValue: b.kupiec.pValue,
+            christoffersenIndPValue: b.christoffersen.pValueInd,
+            christoffersenCcPValue: b.christoffersen.pValueCc,
+            // No traffic light at levels without a cited table (lib/quant/backtests).
+            zone: b.trafficLight?.zone ?? "none",
+            plusFactor: b.trafficLight?.plusFactor ?? 0,
+            z2: b.z2.value,
+            z2PValue: b.z2.pValue,
+            details: {
+              exceptionDates: b.exceptionDates,
+              z2CriticalValue: b.z2.criticalValue,
+              side: b.side,
+              sides: b.sides,
+              errors: b.errors,
+              series: b.series,
+            },
+          })),
+        );
+      }
+      const audit: AuditEventBody[] = [];
+      const ids = await storeProposal(tx, run, o, config, audit, new Date().toISOString());
       await appendAuditEvents(tx, audit);
-      return summary;
+      return {
+        market: o.market,
+        status: o.status,
+        reason: o.reason,
+        quotes: { used, dropped },
+        proposals: ids.opened,
+        reaffirmed: ids.reaffirmed,
+      };
     });
   } catch (err) {
-    if (err instanceof RunKeyTaken) return null;
+    if (err instanceof MarketTaken) return null;
     throw err;
   }
 }
 
-function combinedInputHash(outcomes: MarketOutcome[]): string | null {
-  const hashes = outcomes.map((o) => o.ingest?.inputHash).filter(Boolean);
-  return hashes.length ? hashes.join(",") : null;
+/**
+ * When recording a market's results failed: its row alone, failed with the public reason, so the
+ * run can still finish (nothing else of the market is kept). False when it was already recorded.
+ */
+export async function recordMarketFailure(
+  db: Db,
+  runId: number,
+  marketId: string,
+  reason: string,
+): Promise<boolean> {
+  const rows = await db
+    .insert(runMarkets)
+    .values({ runId, marketId, status: "failed", reason })
+    .onConflictDoNothing()
+    .returning({ marketId: runMarkets.marketId });
+  return rows.length > 0;
+}
+
+/**
+ * Ends a run once every market it covers is recorded: its status and reason from the markets',
+ * its input hash, and the `run.recorded` audit event, in one transaction that waits for markets
+ * still being written. Returns false while markets are missing or when it was already ended.
+ */
+export async function finalizeRun(db: Db, runId: number): Promise<boolean> {
+  return db.transaction(async (tx) => {
+    const [run] = await tx.select().from(runs).where(eq(runs.id, runId)).for("update");
+    if (!run || !["running", "abandoned"].includes(run.status)) return false;
+    const rows = await tx.select().from(runMarkets).where(eq(runMarkets.runId, runId));
+    const byMarket = new Map(rows.map((r) => [r.marketId, r]));
+    if (!run.markets.every((m) => byMarket.has(m))) return false;
+    const ordered = run.markets.map((m) => byMarket.get(m)!);
+    const { status, reason } = overallStatus(
+      ordered.map((r) => ({ market: r.marketId, status: r.status as Status, reason: r.reason })),
+    );
+    const hashes = ordered.map((r) => r.inputHash).filter(Boolean);
+    await tx
+      .update(runs)
+      .set({
+        status,
+        reason,
+        inputHash: hashes.length ? hashes.join(",") : null,
+        finishedAt: new Date(),
+        leaseExpiresAt: null,
+      })
+      .where(eq(runs.id, runId));
+    await appendAuditEvents(tx, [
+      {
+        at: new Date().toISOString(),
+        actor: `pipeline:${run.trigger}`,
+        kind: "run.recorded",
+        entity: `run:${run.id}`,
+        payload: { runKey: run.runKey, status, reason, asOf: run.asOf.toISOString() },
+      },
+    ]);
+    return true;
+  });
 }
 
 /**
@@ -326,18 +456,27 @@ async function storeSnapshot(tx: Db, o: MarketOutcome): Promise<number> {
     .values({
       marketId: o.market,
       source: snapshot.source,
+      sourceKind: sourceKindOf(snapshot.source),
       capturedAt: new Date(snapshot.capturedAt),
       indexPrice: snapshot.indexPrice,
       contentHash: snapshotHash,
       extras: snapshotExtras(snapshot),
     })
-    .onConflictDoNothing({ target: [snapshots.marketId, snapshots.contentHash] })
+    .onConflictDoNothing({
+      target: [snapshots.marketId, snapshots.sourceKind, snapshots.contentHash],
+    })
     .returning({ id: snapshots.id });
   if (!inserted) {
     const [existing] = await tx
       .select({ id: snapshots.id })
       .from(snapshots)
-      .where(and(eq(snapshots.marketId, o.market), eq(snapshots.contentHash, snapshotHash)));
+      .where(
+        and(
+          eq(snapshots.marketId, o.market),
+          eq(snapshots.sourceKind, sourceKindOf(snapshot.source)),
+          eq(snapshots.contentHash, snapshotHash),
+        ),
+      );
     return existing.id;
   }
   for (let i = 0; i < snapshot.options.length; i += QUOTE_BATCH) {
@@ -371,14 +510,14 @@ async function storeSnapshot(tx: Db, o: MarketOutcome): Promise<number> {
  */
 async function storeProposal(
   tx: Db,
-  runId: number,
-  header: RunHeader,
+  run: RunRef,
   o: MarketOutcome,
   config: VigilConfig,
   audit: AuditEventBody[],
   at: string,
 ): Promise<{ opened: number[]; reaffirmed: number[] }> {
-  const asOf = header.asOf;
+  const runId = run.id;
+  const asOf = run.asOf;
   const none = { opened: [], reaffirmed: [] };
   const expired = await tx
     .update(proposals)
@@ -485,8 +624,8 @@ async function storeProposal(
     createdAt: asOf,
     run: {
       id: runId,
-      configHash: header.configHash,
-      codeVersion: header.codeVersion,
+      configHash: run.configHash,
+      codeVersion: run.codeVersion,
       inputHash: o.ingest.inputHash,
     },
     changes: draft.map((c) => ({
@@ -538,23 +677,29 @@ async function storeProposal(
 /** Synthetic data never opens, reaffirms or supersedes a proposal of a configured market. */
 export const isSimulated = (source: string): boolean => source.startsWith("simulator");
 
-/** Records a run that could not be persisted normally (e.g. a database error mid-way). */
-export async function recordFailedRun(
-  db: Db,
-  header: RunHeader,
-  reason: string,
-): Promise<number | null> {
-  const [row] = await db
-    .insert(runs)
-    .values({ ...header, status: "failed", reason, finishedAt: new Date() })
-    .onConflictDoNothing({ target: runs.runKey })
-    .returning({ id: runs.id });
-  return row?.id ?? null;
-}
-
 /** What a source adds to the normalized snapshot (live: futures, perpetual, capture window). */
 function snapshotExtras(snapshot: Snapshot): Record<string, unknown> {
   const extras: Record<string, unknown> = { ...snapshot };
   for (const k of ["market", "source", "capturedAt", "indexPrice", "options"]) delete extras[k];
   return extras;
+}
+
+/**
+ * Drops the per-quote rows (option_quotes) of snapshots captured more than `keepDays` days before
+ * `now`, in one statement; snapshots, their data-quality reports, surfaces and fits, risk
+ * metrics, backtests and proposals stay. Returns how many quotes were deleted.
+ */
+export async function pruneQuotes(db: Db, keepDays: number, now = new Date()): Promise<number> {
+  const cutoff = new Date(now.getTime() - keepDays * 86_400_000);
+  const result = await db
+    .delete(optionQuotes)
+    .where(
+      inArray(
+        optionQuotes.snapshotId,
+        db.select({ id: snapshots.id }).from(snapshots).where(lt(snapshots.capturedAt, cutoff)),
+      ),
+    );
+  // node-postgres reports rowCount, PGlite affectedRows.
+  const r = result as { rowCount?: number | null; affectedRows?: number };
+  return Number(r.rowCount ?? r.affectedRows ?? 0);
 }

@@ -4,6 +4,7 @@ import { and, asc, desc, eq, inArray, isNotNull, sql } from "drizzle-orm";
 import { publicReason } from "../../lib/api/publicReason";
 import type { LatestRunBody } from "../../lib/api/schemas";
 import type { Db } from "../client";
+import { effectiveStatus } from "../../lib/pipeline/status";
 import {
   backtests,
   markets,
@@ -72,13 +73,33 @@ export async function marketIds(db: Db): Promise<string[]> {
   return rows.map((r) => r.id);
 }
 
-export async function listRuns(db: Db, limit = 200) {
-  return db.select().from(runs).orderBy(desc(runs.asOf), desc(runs.id)).limit(limit);
+/** A run row with its status as readers see it (`abandoned` once a running run's lease passed). */
+const withEffectiveStatus = <R extends { status: string; leaseExpiresAt: Date | null }>(
+  r: R,
+): R => ({
+  ...r,
+  status: effectiveStatus(r.status, r.leaseExpiresAt),
+});
+
+/** Runs newest first (by as-of time, then id); `before` pages on from a (asOf, id) cursor. */
+export async function listRuns(db: Db, limit = 200, before?: { asOf: Date; id: number }) {
+  const rows = await db
+    .select()
+    .from(runs)
+    .where(
+      before
+        ? sql`(${runs.asOf}, ${runs.id}) < (${before.asOf.toISOString()}::timestamptz, ${before.id})`
+        : undefined,
+    )
+    .orderBy(desc(runs.asOf), desc(runs.id))
+    .limit(limit);
+  return rows.map(withEffectiveStatus);
 }
 
 export async function latestRun(db: Db) {
-  const [run] = await db.select().from(runs).orderBy(desc(runs.asOf), desc(runs.id)).limit(1);
-  if (!run) return null;
+  const [row] = await db.select().from(runs).orderBy(desc(runs.asOf), desc(runs.id)).limit(1);
+  if (!row) return null;
+  const run = withEffectiveStatus(row);
   const ms = await db
     .select({
       marketId: runMarkets.marketId,
@@ -95,8 +116,9 @@ export async function latestRun(db: Db) {
 }
 
 export async function runDetail(db: Db, id: number) {
-  const [run] = await db.select().from(runs).where(eq(runs.id, id));
-  if (!run) return null;
+  const [row] = await db.select().from(runs).where(eq(runs.id, id));
+  if (!row) return null;
+  const run = withEffectiveStatus(row);
   const [ms, stages, metrics, props, surfs] = await Promise.all([
     db
       .select({
@@ -251,26 +273,66 @@ export interface ModelRiskPoint {
 }
 
 /**
- * Per-run history of a market, oldest first: 30-day ATM vol and fit diagnostics (from the
- * surfaces, without the stored representation), 1-day VaR/ES by method, quote counts and the
- * model-risk spread of the governed parameter's ES. Bounded by `limit` runs.
+ * The runs a market's history shows, downsampled so that a year of hourly runs stays cheap: the
+ * newest `recent` runs in full, and one run per UTC day (the day's last) for the `days` calendar
+ * days back from the newest run.
  */
-export async function marketHistory(db: Db, marketId: string, limit = 2000) {
+async function historyRunIds(
+  db: Db,
+  marketId: string,
+  recent: number,
+  days: number,
+): Promise<number[]> {
+  // The newest `recent` runs by the (as_of, id) index; then, for each of the `days` calendar days
+  // back from the newest run, that day's last run by the same index (one short scan a day).
+  const rows = await db.execute<{ id: number }>(sql`
+    with newest as (
+      select r.id, r.as_of from ${runs} r
+      where exists (select 1 from ${runMarkets} rm where rm.run_id = r.id and rm.market_id = ${marketId})
+      order by r.as_of desc, r.id desc limit ${recent}),
+    last_day as (select date_trunc('day', max(as_of), 'UTC') d from newest)
+    select id from newest
+    union
+    select daily.id from last_day, generate_series(0, ${days} - 1) k,
+      lateral (select r.id from ${runs} r
+        where r.as_of >= last_day.d - k * interval '1 day'
+          and r.as_of < last_day.d - (k - 1) * interval '1 day'
+          and exists (select 1 from ${runMarkets} rm where rm.run_id = r.id and rm.market_id = ${marketId})
+        order by r.as_of desc, r.id desc limit 1) daily`);
+  const list = Array.isArray(rows) ? rows : (rows as { rows: { id: number }[] }).rows;
+  return list.map((r) => Number(r.id));
+}
+
+/**
+ * History of a market, oldest first: 30-day ATM vol and fit diagnostics (from the surfaces,
+ * without the stored representation), 1-day VaR/ES by method, quote counts, the model-risk spread
+ * of the governed parameter's ES and the model-risk index. Runs are downsampled
+ * (historyRunIds): every run of the last `recent` (default a week of hourly runs), one a day for
+ * `days` (default a year) — every query reads only those runs' rows, by index.
+ */
+export async function marketHistory(
+  db: Db,
+  marketId: string,
+  { recent = 168, days = 366 }: { recent?: number; days?: number } = {},
+) {
+  const ids = await historyRunIds(db, marketId, recent, days);
+  if (ids.length === 0) {
+    return { surfaces: [], risk: [], data: [], modelRisk: [], modelRiskIndex: [] };
+  }
   const [surfs, risk, data, modelRisk, index] = await Promise.all([
     db
       .select({
         runId: surfaces.runId,
         asOf: runs.asOf,
         model: surfaces.model,
-        // the grid time values, the calibration covariance and the filter's run list are large
-        // and only needed for one run
-        diagnostics: sql<unknown>`(${surfaces.diagnostics} - 'representation' - 'covariance') #- '{regime,runIds}'`,
+        // without the grid time values, the calibration covariance and the filter's run list:
+        // large, and only needed for one run (stored apart, so history never reads them)
+        diagnostics: sql<unknown>`${surfaces.historySummary}`,
       })
       .from(surfaces)
       .innerJoin(runs, eq(runs.id, surfaces.runId))
-      .where(eq(surfaces.marketId, marketId))
-      .orderBy(desc(runs.asOf))
-      .limit(limit * 5),
+      .where(and(inArray(surfaces.runId, ids), eq(surfaces.marketId, marketId)))
+      .orderBy(asc(runs.asOf), asc(runs.id)),
     db
       .select({
         runId: riskMetrics.runId,
@@ -282,9 +344,14 @@ export async function marketHistory(db: Db, marketId: string, limit = 2000) {
       })
       .from(riskMetrics)
       .innerJoin(runs, eq(runs.id, riskMetrics.runId))
-      .where(and(eq(riskMetrics.marketId, marketId), eq(riskMetrics.horizonDays, 1)))
-      .orderBy(desc(runs.asOf))
-      .limit(limit * 10),
+      .where(
+        and(
+          inArray(riskMetrics.runId, ids),
+          eq(riskMetrics.marketId, marketId),
+          eq(riskMetrics.horizonDays, 1),
+        ),
+      )
+      .orderBy(asc(runs.asOf), asc(runs.id)),
     // Quote counts read out of the stored report in SQL: the page never loads whole reports.
     db
       .select({
@@ -297,9 +364,14 @@ export async function marketHistory(db: Db, marketId: string, limit = 2000) {
       })
       .from(runMarkets)
       .innerJoin(runs, eq(runs.id, runMarkets.runId))
-      .where(and(eq(runMarkets.marketId, marketId), isNotNull(runMarkets.quality)))
-      .orderBy(desc(runs.asOf))
-      .limit(limit),
+      .where(
+        and(
+          inArray(runMarkets.runId, ids),
+          eq(runMarkets.marketId, marketId),
+          isNotNull(runMarkets.quality),
+        ),
+      )
+      .orderBy(asc(runs.asOf), asc(runs.id)),
     db
       .select({
         runId: runStages.runId,
@@ -310,13 +382,13 @@ export async function marketHistory(db: Db, marketId: string, limit = 2000) {
       .innerJoin(runs, eq(runs.id, runStages.runId))
       .where(
         and(
+          inArray(runStages.runId, ids),
           eq(runStages.marketId, marketId),
           eq(runStages.stage, "assess"),
           sql`${runStages.summary} ? 'qualification'`,
         ),
       )
-      .orderBy(desc(runs.asOf))
-      .limit(limit),
+      .orderBy(asc(runs.asOf), asc(runs.id)),
     // The model-risk index and the regime flags, without the per-claim prices.
     db
       .select({
@@ -330,13 +402,13 @@ export async function marketHistory(db: Db, marketId: string, limit = 2000) {
       .innerJoin(runs, eq(runs.id, runStages.runId))
       .where(
         and(
+          inArray(runStages.runId, ids),
           eq(runStages.marketId, marketId),
           eq(runStages.stage, "calibrate"),
           sql`jsonb_typeof(${runStages.summary}->'models') = 'object'`,
         ),
       )
-      .orderBy(desc(runs.asOf))
-      .limit(limit),
+      .orderBy(asc(runs.asOf), asc(runs.id)),
   ]);
   const modelRiskIndex = index.flatMap(
     ({ runId, asOf, modelRisk: m, hestonFlagged, batesFlagged }) => {
@@ -357,13 +429,7 @@ export async function marketHistory(db: Db, marketId: string, limit = 2000) {
     const q = qualification as Omit<ModelRiskPoint, "runId" | "asOf"> | null;
     return q ? [{ runId, asOf, ...q }] : [];
   });
-  return {
-    surfaces: surfs.reverse(),
-    risk: risk.reverse(),
-    data: data.reverse(),
-    modelRisk: spread.reverse(),
-    modelRiskIndex: modelRiskIndex.reverse(),
-  };
+  return { surfaces: surfs, risk, data, modelRisk: spread, modelRiskIndex };
 }
 
 /** One run's model-risk index (lib/pipeline/models, in the calibrate summary) and regime flags. */
@@ -480,7 +546,7 @@ export async function modelRiskGlance(
   policy: { method: string; level: number },
 ) {
   const [h, zones] = await Promise.all([
-    marketHistory(db, marketId, 2),
+    marketHistory(db, marketId, { recent: 2, days: 0 }),
     db
       .select({ runId: backtests.runId, zone: backtests.zone })
       .from(backtests)

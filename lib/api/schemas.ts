@@ -4,6 +4,7 @@
 // with an `id` become components of the OpenAPI document.
 import { z } from "zod";
 import { MarketIdSchema } from "../config";
+import { FAILURE_CATEGORIES } from "../pipeline/failure";
 import { RISK_HORIZONS, RISK_METHODS } from "../quant/riskMethods";
 
 const isoTime = () => z.iso.datetime({ offset: true });
@@ -168,18 +169,9 @@ export const EmptyQuery = z.object({});
 // ---------------------------------------------------------------------------------------------
 // Responses
 
-export const PUBLIC_REASON_CATEGORIES = [
-  "deadline",
-  "abandoned",
-  "source",
-  "data-quality",
-  "database",
-  "internal",
-] as const;
-
 export const PublicReason = z
   .object({
-    category: z.enum(PUBLIC_REASON_CATEGORIES),
+    category: z.enum(FAILURE_CATEGORIES),
     message: z.string().max(300),
   })
   .meta({

@@ -1,5 +1,6 @@
 import { existsSync } from "node:fs";
 import { fileURLToPath } from "node:url";
+import { ConfigFileError } from "../configFile";
 import { UsageError } from "./args";
 
 /** A CLI command: receives its own arguments, returns the process exit code. */
@@ -41,7 +42,7 @@ export async function main(argv: string[]): Promise<number> {
     return await mod.default(rest);
   } catch (err) {
     process.stderr.write(`vigil ${name}: ${err instanceof Error ? err.message : String(err)}\n`);
-    return err instanceof UsageError ? 2 : 1;
+    return err instanceof UsageError || err instanceof ConfigFileError ? 2 : 1;
   }
 }
 

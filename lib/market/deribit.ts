@@ -226,8 +226,8 @@ export class DeribitSource implements MarketSource {
    * the clock this throws MarketDataError("unavailable") rather than answer a past question with
    * today's data (use the replay source for the past).
    */
-  async snapshotAsOf(market: MarketId, at: number): Promise<DeribitSnapshot> {
-    return guard(market, async () => {
+  async snapshotAsOf(market: MarketId, at: number, signal?: AbortSignal): Promise<DeribitSnapshot> {
+    return guard(market, signal, async () => {
       const asset = assetOf(market);
       const startedAt = this.now();
       if (!(Math.abs(startedAt - at) <= this.maxAsOfSkewMs)) {
@@ -241,29 +241,38 @@ export class DeribitSource implements MarketSource {
         "public/get_index_price",
         { index_name: INDEX_NAME[asset] },
         IndexPriceSchema,
+        undefined,
+        signal,
       );
       const [books, instruments, futures] = await Promise.all([
         this.call(
           "public/get_book_summary_by_currency",
           { currency: asset, kind: "option" },
           OptionBookSummaryResultSchema,
+          undefined,
+          signal,
         ),
         this.call(
           "public/get_instruments",
           { currency: asset, kind: "option", expired: "false" },
           InstrumentsResultSchema,
+          undefined,
+          signal,
         ),
         this.call(
           "public/get_book_summary_by_currency",
           { currency: asset, kind: "future" },
           FutureBookSummaryResultSchema,
           "get_book_summary_by_currency(kind=future)",
+          signal,
         ),
       ]);
       const ticker = await this.call(
         "public/ticker",
         { instrument_name: `${asset}-PERPETUAL` },
         TickerSchema,
+        undefined,
+        signal,
       );
       // The book feeds only the liquidity add-on, which falls back to a configured constant: a
       // book that cannot be fetched is recorded with the reason instead of failing the capture.
@@ -298,8 +307,8 @@ export class DeribitSource implements MarketSource {
    * Daily closes of the perpetual (TradingView 1D candles, UTC days) over `historyDays` up to
    * `at`; a candle counts once its day has ended (its close is known), so today's is left out.
    */
-  async dailyPricesAsOf(market: MarketId, at: number): Promise<DailyPrice[]> {
-    return guard(market, async () => {
+  async dailyPricesAsOf(market: MarketId, at: number, signal?: AbortSignal): Promise<DailyPrice[]> {
+    return guard(market, signal, async () => {
       const asset = assetOf(market);
       const instrument = `${asset}-PERPETUAL`;
       const chart = await this.call(
@@ -311,17 +320,23 @@ export class DeribitSource implements MarketSource {
           resolution: "1D",
         },
         ChartDataSchema,
+        undefined,
+        signal,
       );
       return dailyFromChart(chart, at);
     });
   }
 
-  /** One JSON-RPC call: rate limit, timeout, bounded retries with exponential backoff + jitter. */
+  /**
+   * One JSON-RPC call: rate limit, timeout, bounded retries with exponential backoff + jitter.
+   * `signal` (the caller's deadline) cuts the request and any wait short, rejecting with its reason.
+   */
   private async call<T>(
     method: string,
     params: Record<string, string>,
     schema: z.ZodType<T>,
     label = method.replace(/^public\//, ""),
+    signal?: AbortSignal,
   ): Promise<T> {
     const url = `${this.baseUrl}/${method}?${new URLSearchParams(params)}`;
     const bucket = method === "public/get_instruments" ? this.instrumentsBucket : this.publicBucket;
@@ -330,10 +345,12 @@ export class DeribitSource implements MarketSource {
       attempt++;
       await bucket.take();
       if (bucket !== this.publicBucket) await this.publicBucket.take();
+      signal?.throwIfAborted();
       let err: MarketDataError;
       try {
-        return await this.once(url, label, schema);
+        return await this.once(url, label, schema, signal);
       } catch (e) {
+        signal?.throwIfAborted();
         err = e instanceof MarketDataError ? e : wrapUnknown(label, e);
       }
       if (err.kind === "rate-limited") {
@@ -355,11 +372,16 @@ export class DeribitSource implements MarketSource {
       }
       const exp = Math.min(this.maxBackoffMs, this.backoffMs * 2 ** (attempt - 1));
       const jittered = exp * (0.5 + Math.random());
-      await sleep(Math.min(this.maxBackoffMs, Math.max(jittered, err.retryAfterMs ?? 0)));
+      await sleep(Math.min(this.maxBackoffMs, Math.max(jittered, err.retryAfterMs ?? 0)), signal);
     }
   }
 
-  private async once<T>(url: string, endpoint: string, schema: z.ZodType<T>): Promise<T> {
+  private async once<T>(
+    url: string,
+    endpoint: string,
+    schema: z.ZodType<T>,
+    signal?: AbortSignal,
+  ): Promise<T> {
     this.requests++;
     const controller = new AbortController();
     const timer = setTimeout(() => controller.abort(), this.timeoutMs);
@@ -367,7 +389,7 @@ export class DeribitSource implements MarketSource {
     let text: string;
     try {
       res = await this.fetchImpl(url, {
-        signal: controller.signal,
+        signal: signal ? AbortSignal.any([controller.signal, signal]) : controller.signal,
         headers: { accept: "application/json" },
       });
       text = await res.text();
@@ -667,12 +689,19 @@ function wrapUnknown(endpoint: string, e: unknown): MarketDataError {
   });
 }
 
-/** Runs `fn`; anything thrown that is not a MarketDataError becomes one (nothing raw escapes). */
-async function guard<T>(market: string, fn: () => Promise<T>): Promise<T> {
+/**
+ * Runs `fn`; anything thrown that is not a MarketDataError becomes one (nothing raw escapes),
+ * except the caller's own abort reason, which is passed through as given.
+ */
+async function guard<T>(
+  market: string,
+  signal: AbortSignal | undefined,
+  fn: () => Promise<T>,
+): Promise<T> {
   try {
     return await fn();
   } catch (e) {
-    if (e instanceof MarketDataError) throw e;
+    if (e instanceof MarketDataError || (signal?.aborted && e === signal.reason)) throw e;
     throw new MarketDataError(
       "invalid-response",
       `deribit ${market}: ${e instanceof Error ? e.message : String(e)}`,
@@ -693,7 +722,21 @@ function isoOrRaw(t: number): string {
   return Number.isFinite(t) ? new Date(t).toISOString() : String(t);
 }
 
-const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
+/** Waits `ms`; an aborted `signal` ends the wait at once, rejecting with its reason. */
+function sleep(ms: number, signal?: AbortSignal): Promise<void> {
+  return new Promise<void>((resolve, reject) => {
+    if (signal?.aborted) return reject(signal.reason);
+    const onAbort = () => {
+      clearTimeout(timer);
+      reject(signal!.reason);
+    };
+    const timer = setTimeout(() => {
+      signal?.removeEventListener("abort", onAbort);
+      resolve();
+    }, ms);
+    signal?.addEventListener("abort", onAbort, { once: true });
+  });
+}
 
 /** Client-side leaky-bucket rate limiter; waiters are served in order. */
 class CreditBucket {

@@ -43,8 +43,11 @@ export interface DailyPrice {
 /** Where market data comes from: live venue, recorded replay or simulator. */
 export interface MarketSource {
   readonly name: string;
-  /** The latest snapshot captured at or before `at`, or null when there is none. */
-  snapshotAsOf(market: MarketId, at: number): Promise<Snapshot | null>;
+  /**
+   * The latest snapshot captured at or before `at`, or null when there is none. A source that
+   * waits (network, backoff) stops when `signal` aborts, rejecting with its reason.
+   */
+  snapshotAsOf(market: MarketId, at: number, signal?: AbortSignal): Promise<Snapshot | null>;
   /** Daily reference prices observed up to and including `at`, oldest first. */
-  dailyPricesAsOf(market: MarketId, at: number): Promise<DailyPrice[]>;
+  dailyPricesAsOf(market: MarketId, at: number, signal?: AbortSignal): Promise<DailyPrice[]>;
 }

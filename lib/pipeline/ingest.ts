@@ -2,14 +2,17 @@ import { canonicalJson, sha256Hex, type MarketConfig } from "../config";
 import { mergeDailyHistory } from "../market/history";
 import { cleanSnapshot, type DataQualityReport } from "../market/quality";
 import type { DailyPrice, MarketSource } from "../market/types";
+import { PublicError, type FailureCategory } from "./failure";
 import type { IngestResult } from "./types";
 
-export class StageError extends Error {
+/** A stage's own verdict on its input; its message is ours and safe to publish. */
+export class StageError extends PublicError {
   constructor(
     message: string,
     readonly status: "degraded" | "failed",
+    category: FailureCategory = "data-quality",
   ) {
-    super(message);
+    super(category, message);
   }
 }
 
@@ -23,15 +26,17 @@ export async function ingest(
   market: MarketConfig,
   asOf: number,
   storedHistory: DailyPrice[],
+  signal?: AbortSignal,
 ): Promise<IngestResult> {
-  const snapshot = await source.snapshotAsOf(market.id, asOf);
+  const snapshot = await source.snapshotAsOf(market.id, asOf, signal);
   if (!snapshot) {
     throw new StageError(
       `${source.name} has no snapshot of ${market.id} at or before ${new Date(asOf).toISOString()}`,
       "failed",
+      "source",
     );
   }
-  const fetched = await source.dailyPricesAsOf(market.id, asOf);
+  const fetched = await source.dailyPricesAsOf(market.id, asOf, signal);
   const { history, added, revisions } = mergeDailyHistory(storedHistory, fetched, asOf);
   const { clean, report } = cleanSnapshot(snapshot, {
     now: asOf,

@@ -1,8 +1,9 @@
 // The scheduled job, shared by the Vercel Cron route and `vigil scheduler`.
 import type { Db } from "../../db/client";
-import { DEFAULT_CONFIG } from "../config";
+import { markAbandoned } from "../../db/queries/runs";
+import { loadConfig } from "../configFile";
 import { sourceFromEnv } from "../market/sources";
-import { executeRun } from "./run";
+import { executeRun, type RunOptions } from "./run";
 import type { RunSummary } from "./types";
 
 export const HOURLY_JOB = "hourly";
@@ -13,16 +14,23 @@ export function hourlySlot(now: Date): Date {
   return new Date(Math.floor(now.getTime() / HOUR_MS) * HOUR_MS);
 }
 
-/** Runs the hourly job for the slot of `now`; a slot delivered twice gives one run. */
-export function runHourlyJob(
+/**
+ * Runs the hourly job for the slot of `now`; a slot delivered twice gives one run. Runs left
+ * `running` by a dead invocation are first marked `abandoned` (a later delivery of their slot
+ * completes them). `opts.dispatch` sends each market to its own invocation (Vercel).
+ */
+export async function runHourlyJob(
   db: Db,
   now: Date,
   trigger: "cron" | "scheduler",
+  opts: RunOptions = {},
 ): Promise<RunSummary> {
-  return executeRun(db, sourceFromEnv(), DEFAULT_CONFIG, {
-    job: HOURLY_JOB,
-    slot: hourlySlot(now),
-    asOf: now,
-    trigger,
-  });
+  await markAbandoned(db);
+  return executeRun(
+    db,
+    sourceFromEnv(),
+    loadConfig(),
+    { job: HOURLY_JOB, slot: hourlySlot(now), asOf: now, trigger },
+    opts,
+  );
 }

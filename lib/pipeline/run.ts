@@ -1,5 +1,7 @@
 // One run of the loop: ingest → calibrate → assess → propose per market, each stage timed and
-// recorded, then everything persisted in one transaction. Idempotent per run key.
+// recorded. A run is claimed by its key (one worker per slot, under a lease it extends), its
+// markets are processed with bounded concurrency, each within a deadline and committed in its
+// own transaction, and the run is ended once every market is recorded.
 import { performance } from "node:perf_hooks";
 import {
   codeVersion,
@@ -8,25 +10,31 @@ import {
   type MarketId,
   type VigilConfig,
 } from "../config";
+import { sourceKindOf } from "../market/sourceKind";
 import type { MarketSource } from "../market/types";
 import type { Db } from "../../db/client";
 import { ensureMarkets, parameterStates, previousEs } from "../../db/queries/parameters";
 import { svHistory } from "../../db/queries/models";
 import { storedHistory } from "../../db/queries/priceHistory";
 import {
-  persistRun,
-  recordFailedRun,
+  claimRun,
+  extendLease,
+  finalizeRun,
+  persistMarket,
+  recordMarketFailure,
+  runSummaryById,
   runSummaryByKey,
-  type RunHeader,
+  type RunRef,
 } from "../../db/queries/runs";
 import { assess } from "./assess";
 import { calibrate } from "./calibrate";
+import { DeadlineError, logFailure, publicFailure } from "./failure";
 import { ingest, StageError } from "./ingest";
 import { calibrateModels, type ModelsOutcome } from "./models";
 import { policyInputs } from "./policyInputs";
 import { DEFAULT_INDEX_WARNING, propose } from "./propose";
 import type { ModelEvidence } from "../governance/rationale";
-import type { MarketOutcome, RunSummary, StageName, Status } from "./types";
+import type { MarketOutcome, RunSummary, StageName } from "./types";
 
 export interface RunRequest {
   job: string;
@@ -37,47 +45,161 @@ export interface RunRequest {
   markets?: MarketId[];
 }
 
+/**
+ * The cron route's `maxDuration` (app/api/cron/run/route.ts; Next reads it as a literal there).
+ * A market's default budget leaves a minute of it for claiming, recording and ending the run.
+ */
+export const CRON_MAX_DURATION_MS = 300_000;
+export const DEFAULT_RUN_DEADLINE_MS = CRON_MAX_DURATION_MS - 60_000;
+
+export interface RunSettings {
+  /** Budget of one market's work (fetches with their retries, and computation), ms. */
+  deadlineMs: number;
+  /** Markets processed at once. */
+  concurrency: number;
+  /** How long a worker's claim on a run lasts without being extended, ms. */
+  leaseMs: number;
+}
+
+/** RUN_DEADLINE_MS, RUN_CONCURRENCY and RUN_LEASE_MS; a bad value is an error naming it. */
+export function runSettingsFromEnv(
+  env: Record<string, string | undefined> = process.env,
+): RunSettings {
+  const int = (name: string, fallback: number, min: number) => {
+    const raw = env[name]?.trim();
+    if (!raw) return fallback;
+    const n = Number(raw);
+    if (!Number.isSafeInteger(n) || n < min) {
+      throw new Error(`${name} must be an integer of at least ${min} (got '${raw}')`);
+    }
+    return n;
+  };
+  return {
+    deadlineMs: int("RUN_DEADLINE_MS", DEFAULT_RUN_DEADLINE_MS, 1),
+    concurrency: int("RUN_CONCURRENCY", 2, 1),
+    leaseMs: int("RUN_LEASE_MS", 60_000, 1000),
+  };
+}
+
+/** Processes one market of a claimed run: in-process, or in another function invocation. */
+export type MarketDispatch = (run: RunRef, market: MarketConfig) => Promise<void>;
+
+export interface RunOptions {
+  settings?: RunSettings;
+  dispatch?: MarketDispatch;
+}
+
 export function runKeyOf(req: Pick<RunRequest, "job" | "slot" | "markets">): string {
   const base = `${req.job}:${req.slot.toISOString()}`;
   return req.markets?.length ? `${base}:${[...req.markets].sort().join(",")}` : base;
 }
 
-/** Executes (or, when its key has run before, returns) one run. */
+/**
+ * Executes one run, or returns the stored one: a finished key, or a key another worker is
+ * running under a live lease, is not run again. An abandoned run of the key (its worker died) is
+ * taken over and only the markets it lacks are run.
+ */
 export async function executeRun(
   db: Db,
   source: MarketSource,
   config: VigilConfig,
   req: RunRequest,
+  opts: RunOptions = {},
 ): Promise<RunSummary> {
+  const settings = opts.settings ?? runSettingsFromEnv();
   const selected = selectMarkets(config, req.markets);
   const runKey = runKeyOf(req);
   const existing = await runSummaryByKey(db, runKey);
-  if (existing) return existing;
+  if (existing && existing.status !== "abandoned") return existing;
+  const claim = await claimRun(
+    db,
+    {
+      runKey,
+      job: req.job,
+      slot: req.slot,
+      asOf: req.asOf,
+      trigger: req.trigger,
+      codeVersion: codeVersion(),
+      configHash: configHash(config),
+      config,
+      startedAt: new Date(),
+      source: source.name,
+      markets: selected.map((m) => m.id),
+    },
+    settings.leaseMs,
+  );
+  if (claim.kind === "taken") return claim.summary;
+  const run = claim.run;
   await ensureMarkets(db, config);
-  const header: RunHeader = {
-    runKey,
-    job: req.job,
-    slot: req.slot,
-    asOf: req.asOf,
-    trigger: req.trigger,
-    codeVersion: codeVersion(),
-    configHash: configHash(config),
-    config,
-    startedAt: new Date(),
-  };
-  const outcomes: MarketOutcome[] = [];
-  for (const market of selected) outcomes.push(await runMarket(db, source, market, req.asOf));
-  const { status, reason } = overallStatus(outcomes);
+  const dispatch: MarketDispatch =
+    opts.dispatch ?? ((r, m) => recordMarket(db, source, config, r, m, settings.deadlineMs));
+  const todo = selected.filter((m) => !claim.done.includes(m.id));
+  await withLease(db, run.id, settings.leaseMs, () =>
+    mapBounded(todo, settings.concurrency, async (m) => {
+      try {
+        await dispatch(run, m);
+      } catch (err) {
+        // The market stays without a result: the run is abandoned after its lease and the next
+        // delivery of the slot runs that market again.
+        logFailure(`run ${run.id} ${m.id}: dispatch`, err);
+      }
+    }),
+  );
+  await finalizeRun(db, run.id);
+  return (await runSummaryById(db, run.id, false))!;
+}
+
+/**
+ * One market of a run, start to end: computed within its deadline, then committed in its own
+ * transaction; when recording fails, the market alone is recorded failed with a public reason
+ * (the full error goes to the server log).
+ */
+export async function recordMarket(
+  db: Db,
+  source: MarketSource,
+  config: VigilConfig,
+  run: RunRef,
+  market: MarketConfig,
+  deadlineMs: number,
+): Promise<void> {
+  const outcome = await runMarket(db, source, market, run.asOf, deadlineMs);
   try {
-    const summary = await persistRun(db, header, status, reason, outcomes, config);
-    return summary ?? (await runSummaryByKey(db, runKey))!;
+    await persistMarket(db, run, outcome, config);
   } catch (err) {
-    const why = `could not record the run: ${rootCause(err)}`;
-    await recordFailedRun(db, header, why).catch(() => null);
-    const stored = await runSummaryByKey(db, runKey).catch(() => null);
-    if (stored) return stored;
-    throw err;
+    logFailure(`run ${run.id} ${market.id}: recording`, err);
+    await recordMarketFailure(
+      db,
+      run.id,
+      market.id,
+      publicFailure(err, "could not record the market's results"),
+    );
   }
+}
+
+/** Runs `fn` while extending the run's lease every third of it. */
+export async function withLease<T>(
+  db: Db,
+  runId: number,
+  leaseMs: number,
+  fn: () => Promise<T>,
+): Promise<T> {
+  const timer = setInterval(() => {
+    extendLease(db, runId, leaseMs).catch((err) => logFailure(`run ${runId}: lease`, err));
+  }, leaseMs / 3);
+  try {
+    return await fn();
+  } finally {
+    clearInterval(timer);
+  }
+}
+
+/** Applies `fn` to every item, at most `limit` at a time. */
+async function mapBounded<T>(items: T[], limit: number, fn: (item: T) => Promise<void>) {
+  let next = 0;
+  const worker = async () => {
+    while (next < items.length) await fn(items[next++]);
+  };
+  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
 }
 
 export function selectMarkets(config: VigilConfig, ids?: MarketId[]): MarketConfig[] {
@@ -92,11 +214,39 @@ export function selectMarkets(config: VigilConfig, ids?: MarketId[]): MarketConf
   });
 }
 
+/**
+ * Computes one market within `deadlineMs`: the deadline aborts the source's requests and waits,
+ * and a stage still running when it passes (or any stage after it) ends the market `failed` with
+ * a reason starting `deadline:`.
+ */
 async function runMarket(
   db: Db,
   source: MarketSource,
   market: MarketConfig,
   asOf: Date,
+  deadlineMs: number,
+): Promise<MarketOutcome> {
+  const controller = new AbortController();
+  const timer = setTimeout(
+    () =>
+      controller.abort(
+        new DeadlineError(`the market's work did not finish within ${deadlineMs} ms`),
+      ),
+    deadlineMs,
+  );
+  try {
+    return await computeMarket(db, source, market, asOf, controller.signal);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+async function computeMarket(
+  db: Db,
+  source: MarketSource,
+  market: MarketConfig,
+  asOf: Date,
+  signal: AbortSignal,
 ): Promise<MarketOutcome> {
   const outcome: MarketOutcome = {
     market: market.id,
@@ -113,8 +263,13 @@ async function runMarket(
     await nextMacrotask();
     const startedAt = Date.now();
     const t0 = performance.now();
+    if (signal.aborted && outcome.status === "failed") {
+      skip([name]);
+      return undefined;
+    }
     try {
-      const r = await fn();
+      signal.throwIfAborted();
+      const r = await untilAborted(Promise.resolve().then(fn), signal);
       outcome.stages.push({
         stage: name,
         status: "ok",
@@ -125,7 +280,12 @@ async function runMarket(
       return r;
     } catch (err) {
       const status = err instanceof StageError ? err.status : "failed";
-      const message = err instanceof Error ? err.message : String(err);
+      // A degraded stage's message is its own gate's; a failure is published by category only.
+      const message =
+        status === "degraded" ? `${name}: ${(err as Error).message}` : publicFailure(err, name);
+      if (message.startsWith("internal:") || message.startsWith("database:")) {
+        logFailure(`${market.id} ${name}`, err);
+      }
       outcome.stages.push({
         stage: name,
         status,
@@ -133,11 +293,13 @@ async function runMarket(
         durationMs: performance.now() - t0,
         summary: { error: message },
       });
-      // Every failing stage is named; the worse status wins.
+      // Every failing stage is named; the worse status wins, and a failure's reason leads.
+      if (status === "failed") {
+        outcome.reason = outcome.reason ? `${message}; ${outcome.reason}` : message;
+      } else {
+        outcome.reason = outcome.reason ? `${outcome.reason}; ${message}` : message;
+      }
       if (outcome.status !== "failed") outcome.status = status;
-      outcome.reason = outcome.reason
-        ? `${outcome.reason}; ${name}: ${message}`
-        : `${name}: ${message}`;
       return undefined;
     }
   };
@@ -153,10 +315,16 @@ async function runMarket(
     }
   };
 
-  const stored = await storedHistory(db, market.id);
   const ing = await stage(
     "ingest",
-    () => ingest(source, market, asOf.getTime(), stored),
+    async () =>
+      ingest(
+        source,
+        market,
+        asOf.getTime(),
+        await storedHistory(db, market.id, sourceKindOf(source.name)),
+        signal,
+      ),
     (r) => ({
       source: r.snapshot.source,
       capturedAt: new Date(r.snapshot.capturedAt).toISOString(),
@@ -198,6 +366,7 @@ async function runMarket(
         // published surface, recorded with their status and never failing the run.
         const history = await svHistory(db, market.id, asOf).catch(() => null);
         await nextMacrotask();
+        signal.throwIfAborted();
         c.models = safeModels(() =>
           calibrateModels(c.ivs, c.fits[0], history ?? { heston: [], bates: [] }, {
             asOf: asOf.toISOString(),
@@ -387,32 +556,19 @@ function modelEvidence(m: ModelsOutcome): ModelEvidence {
   return { flagged, modelRiskIndex: m.modelRisk.index };
 }
 
-/** The innermost cause's message: drivers wrap the database's own words in "Failed query: …". */
 /**
  * Stages are long synchronous numerics, and on PGlite every query resolves as a microtask, so a
  * whole run would otherwise hold the event loop for seconds: a server's other requests and any
- * timer (a fetch timeout, a test runner's heartbeat) would wait. Each stage starts on a fresh turn.
+ * timer (a fetch timeout, the deadline, a test runner's heartbeat) would wait. Each stage starts
+ * on a fresh turn.
  */
 const nextMacrotask = () => new Promise<void>((resolve) => setImmediate(resolve));
 
-function rootCause(err: unknown): string {
-  let e = err;
-  while (e instanceof Error && e.cause !== undefined) e = e.cause;
-  return e instanceof Error ? e.message : String(e);
-}
-
-export function overallStatus(outcomes: MarketOutcome[]): {
-  status: Status;
-  reason: string | null;
-} {
-  const bad = outcomes.filter((o) => o.status !== "succeeded");
-  if (bad.length === 0) return { status: "succeeded", reason: null };
-  const reason = bad.map((o) => `${o.market}: ${o.reason}`).join("; ");
-  return {
-    status:
-      bad.length === outcomes.length && bad.every((o) => o.status === "failed")
-        ? "failed"
-        : "degraded",
-    reason,
-  };
+/** `p`, or the abort reason as soon as `signal` aborts (a step that ignores the signal). */
+function untilAborted<T>(p: Promise<T>, signal: AbortSignal): Promise<T> {
+  return new Promise<T>((resolve, reject) => {
+    const onAbort = () => reject(signal.reason);
+    signal.addEventListener("abort", onAbort, { once: true });
+    p.then(resolve, reject).finally(() => signal.removeEventListener("abort", onAbort));
+  });
 }

@@ -12,6 +12,8 @@ import type { ModelsOutcome } from "./models";
 
 export type StageName = "ingest" | "calibrate" | "assess" | "propose";
 export type Status = "succeeded" | "degraded" | "failed";
+/** A run is `running` while a worker holds its lease, `abandoned` once the lease has passed. */
+export type RunStatus = Status | "running" | "abandoned";
 
 export interface StageRecord {
   stage: StageName;
@@ -112,9 +114,11 @@ export interface MarketOutcome {
 export interface RunSummary {
   runId: number;
   runKey: string;
-  status: Status;
+  status: RunStatus;
   reason: string | null;
   asOf: string;
+  /** The market source's name (replay, deribit, simulator:<seed>). */
+  source: string | null;
   /** true when the run key had already been run and this is its stored record */
   replayed: boolean;
   markets: {

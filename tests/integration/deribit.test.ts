@@ -14,7 +14,7 @@ import {
   parseOptionName,
   type DeribitOptions,
 } from "../../lib/market/deribit";
-import { count as sqlCount, isNotNull } from "drizzle-orm";
+import { eq, count as sqlCount, isNotNull } from "drizzle-orm";
 import { openDb } from "../../db/client";
 import {
   optionQuotes,
@@ -22,6 +22,7 @@ import {
   proposals,
   runMarkets,
   runs,
+  runStages,
   snapshots,
 } from "../../db/schema";
 import { cleanSnapshot, type DataQualityReport } from "../../lib/market/quality";
@@ -203,6 +204,7 @@ type Fault =
   | "429"
   | "429-retry-after"
   | "hang"
+  | "slow"
   | "hang-body"
   | "reset"
   | "truncated"
@@ -314,6 +316,8 @@ function handle(req: IncomingMessage, res: ServerResponse): void {
   switch (fault) {
     case "hang":
       return; // never answers
+    case "slow":
+      return void setTimeout(() => send(200, body), 400); // inside the timeout, but slow
     case "hang-body":
       res.writeHead(200, { "content-type": "application/json" });
       res.write(body.slice(0, 100));
@@ -909,7 +913,9 @@ describe("vigil run --once with MARKET_SOURCE=deribit", () => {
   }
 
   /** Runs the CLI against the local server on a fresh PGlite and reads back what it stored. */
-  async function vigilRun(): Promise<{ code: number | null; out: string; stored: Stored }> {
+  async function vigilRun(
+    env: Record<string, string> = {},
+  ): Promise<{ code: number | null; out: string; stored: Stored; ingestMs: number | null }> {
     const dir = mkdtempSync(join(tmpdir(), "vigil-live-"));
     try {
       const child = spawn(
@@ -925,6 +931,7 @@ describe("vigil run --once with MARKET_SOURCE=deribit", () => {
             DATABASE_URL: "",
             POSTGRES_URL: "",
             DB_DRIVER: "",
+            ...env,
           },
         },
       );
@@ -956,7 +963,11 @@ describe("vigil run --once with MARKET_SOURCE=deribit", () => {
             (p) => p.r,
           ),
         };
-        return { code, out, stored };
+        const [ing] = await h.db
+          .select({ ms: runStages.durationMs })
+          .from(runStages)
+          .where(eq(runStages.stage, "ingest"));
+        return { code, out, stored, ingestMs: ing?.ms ?? null };
       } finally {
         await h.close();
       }
@@ -1044,10 +1055,44 @@ describe("vigil run --once with MARKET_SOURCE=deribit", () => {
     const r = await vigilRun();
     expect(r.code).toBe(1);
     const s = JSON.parse(r.out);
-    expect(s.markets[0].reason).toMatch(/^ingest: too few usable quotes: 0 in 0 expiries/);
+    // The failure (too little history) leads, in its public form; the ingest gate follows.
+    expect(s.markets[0].reason).toMatch(
+      /^data-quality: assess: only \d+ daily returns .*; ingest: too few usable quotes: 0 in 0 expiries/,
+    );
     const q = r.stored.market.quality!;
     expect(q.dropped["invalid or expired"]).toBe((REC.option.result as Json[]).length);
     expect(r.stored.proposals).toBe(0);
+  });
+
+  it("ends a market at RUN_DEADLINE_MS on a slow venue, recorded failed with `deadline`", async () => {
+    dataset = "live";
+    // Every answer takes 400 ms (under the 500 ms timeout, so nothing is retried): the market's
+    // requests need 4 × 400 ms in sequence (index, the three books, ticker, candles), the budget
+    // is 1 s.
+    faults = Object.fromEntries(
+      [
+        "get_index_price",
+        "get_book_summary_by_currency:option",
+        "get_book_summary_by_currency:future",
+        "get_instruments",
+        "ticker",
+        "get_tradingview_chart_data",
+      ].map((k) => [k, Array<Fault>(20).fill("slow")]),
+    );
+    const deadline = 1000;
+    const r = await vigilRun({ RUN_DEADLINE_MS: String(deadline) });
+    expect(r.code).toBe(1);
+    const s = JSON.parse(r.out);
+    expect(s.status).toBe("failed");
+    expect(s.markets[0].reason).toMatch(/^deadline: ingest: /);
+    expect(r.stored.run.status).toBe("failed");
+    expect(r.stored.run.reason).toMatch(/^deadline: deribit:BTC: deadline: /);
+    expect(r.stored.market.status).toBe("failed");
+    expect(r.stored).toMatchObject({ snapshots: [], quotes: 0, history: 0, proposals: 0 });
+    // The market's work (its ingest stage, from start to the abort) ended within the deadline
+    // plus a small margin, although the venue would have needed longer.
+    expect(r.ingestMs).toBeGreaterThanOrEqual(deadline - 50);
+    expect(r.ingestMs).toBeLessThan(deadline + 300);
   });
 
   it.each([
@@ -1055,31 +1100,31 @@ describe("vigil run --once with MARKET_SOURCE=deribit", () => {
       "a persistent HTTP 500",
       "get_index_price",
       ["500", "500", "500", "500"] as Fault[],
-      "ingest: get_index_price: HTTP 500 (after 4 attempts)",
+      "source: ingest: get_index_price: HTTP 500 (after 4 attempts)",
     ],
     [
       "truncated JSON",
       "get_book_summary_by_currency:option",
       ["truncated"] as Fault[],
-      /^ingest: get_book_summary_by_currency: response is not valid JSON/,
+      /^source: ingest: get_book_summary_by_currency: response is not valid JSON/,
     ],
     [
       "a null where a number is required",
       "get_book_summary_by_currency:option",
       [(r: unknown) => (((r as Json[])[3].underlying_price = null), r)] as Fault[],
-      /^ingest: get_book_summary_by_currency: result\[3\]\.underlying_price: /,
+      /^source: ingest: get_book_summary_by_currency: result\[3\]\.underlying_price: /,
     ],
     [
       "a JSON-RPC error object",
       "get_instruments",
       ["rpc-error"] as Fault[],
-      "ingest: get_instruments: JSON-RPC error 11051: system_maintenance",
+      "source: ingest: get_instruments: JSON-RPC error 11051: system_maintenance",
     ],
     [
       "a history request that never answers",
       "get_tradingview_chart_data",
       ["hang", "hang", "hang", "hang"] as Fault[],
-      "ingest: get_tradingview_chart_data: no answer within 500 ms (after 4 attempts)",
+      "source: ingest: get_tradingview_chart_data: no answer within 500 ms (after 4 attempts)",
     ],
   ])(
     "fails cleanly on %s: the run and its reason recorded, nothing else",

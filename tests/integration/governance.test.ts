@@ -24,7 +24,9 @@ import {
   priceHistory,
   proposalChanges,
   proposals,
+  runMarkets,
   runStages,
+  snapshots,
 } from "../../db/schema";
 import { verifySiweSignIn } from "../../lib/auth/siwe";
 import { DEFAULT_CONFIG, ParameterConfigSchema, type VigilConfig } from "../../lib/config";
@@ -382,8 +384,9 @@ for (const target of testDatabases) {
       expect(s.markets[0].proposals).toEqual([]);
     });
 
-    it("a simulator run never opens, reaffirms or supersedes a proposal, nor writes the market's history", async () => {
-      const before = await h.db.select().from(priceHistory).where(eq(priceHistory.marketId, BTC));
+    it("a simulator run never opens, reaffirms or supersedes a proposal, nor writes the market's recorded history", async () => {
+      const recorded = and(eq(priceHistory.marketId, BTC), eq(priceHistory.sourceKind, "replay"));
+      const before = await h.db.select().from(priceHistory).where(recorded);
       const proposalsBefore = await h.db.select().from(proposals);
       const sim = new SimulatorSource({ seed: 3 });
       const s = await executeRun(h.db, sim, DEFAULT_CONFIG, {
@@ -396,9 +399,21 @@ for (const target of testDatabases) {
       expect(s.markets[0].proposals).toEqual([]);
       expect(s.markets[0].reaffirmed).toEqual([]);
       expect(await h.db.select().from(proposals)).toEqual(proposalsBefore);
-      expect(
-        (await h.db.select().from(priceHistory).where(eq(priceHistory.marketId, BTC))).length,
-      ).toBe(before.length);
+      expect(await h.db.select().from(priceHistory).where(recorded)).toEqual(before);
+      // The simulator's days are kept apart, under its own kind, with its snapshot.
+      const simulated = await h.db
+        .select()
+        .from(priceHistory)
+        .where(and(eq(priceHistory.marketId, BTC), eq(priceHistory.sourceKind, "simulator")));
+      expect(simulated.length).toBeGreaterThan(250);
+      expect(simulated.every((d) => d.source === sim.name)).toBe(true);
+      const [snap] = await h.db
+        .select({ kind: snapshots.sourceKind })
+        .from(snapshots)
+        .innerJoin(runMarkets, eq(runMarkets.snapshotId, snapshots.id))
+        .where(eq(runMarkets.runId, s.runId));
+      expect(snap.kind).toBe("simulator");
+      expect(s.source).toBe(sim.name);
     });
 
     it("expires an open proposal once a run is past its creation plus the TTL, and supersedes by a later as-of", async () => {

@@ -1,6 +1,7 @@
 // The loop end to end on real recorded data, on PGlite and (when DATABASE_URL is set) on the
 // Postgres server. Expected numbers are recomputed here from the raw CSV files.
 import { readFileSync } from "node:fs";
+import { inspect } from "node:util";
 import { and, count, eq, gt, sql } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { DbHandle } from "../../db/client";
@@ -703,26 +704,53 @@ for (const target of testDatabases) {
       expect(s.markets[0].reason).toMatch(/no snapshot of deribit:BTC/);
     });
 
-    it("writes nothing half-way when persisting fails mid-run", async () => {
+    it("rolls back a market whose recording fails, recording it failed with a public reason only", async () => {
       await h.db
         .execute(sql`create function vigil_test_fail() returns trigger language plpgsql as $$
         begin raise exception 'injected failure'; end $$`);
       await h.db.execute(sql`create trigger vigil_test_fail before insert on proposal_changes
         for each row execute function vigil_test_fail()`);
+      const errors: unknown[][] = [];
+      const log = console.error;
+      console.error = (...a: unknown[]) => void errors.push(a);
       try {
-        const before = await h.db.select({ n: count() }).from(riskMetrics);
         // Forget the stored days after 03-10, so the run has days to append.
         await h.db.delete(priceHistory).where(gt(priceHistory.day, "2026-03-10"));
-        const historyBefore = await h.db.select({ n: count() }).from(priceHistory);
+        const historyBefore = await h.db
+          .select({ market: priceHistory.marketId, n: count() })
+          .from(priceHistory)
+          .groupBy(priceHistory.marketId);
         const s = await run(h, "2026-03-18T10:00:00Z");
-        expect(s.status).toBe("failed");
-        expect(s.reason).toMatch(/could not record the run: .*injected failure/);
-        const after = await h.db.select({ n: count() }).from(riskMetrics);
-        expect(after[0].n).toBe(before[0].n);
-        // The run would have appended its new history days: none were kept.
-        expect(await h.db.select({ n: count() }).from(priceHistory)).toEqual(historyBefore);
+        const failed = s.markets.filter((m) => m.status === "failed");
+        // Every market that wanted a proposal hit the trigger.
+        expect(failed.length).toBeGreaterThan(0);
+        expect(s.status).not.toBe("succeeded");
+        for (const m of failed) {
+          expect(m.reason).toMatch(/^database: /);
+          expect(m.reason).not.toMatch(/injected|proposal_changes|insert/);
+          const kept = await h.db
+            .select({ n: count() })
+            .from(riskMetrics)
+            .where(and(eq(riskMetrics.runId, s.runId), eq(riskMetrics.marketId, m.market)));
+          expect(kept[0].n).toBe(0);
+          // The market's new history days were rolled back with it.
+          const now = await h.db
+            .select({ n: count() })
+            .from(priceHistory)
+            .where(eq(priceHistory.marketId, m.market));
+          expect(now[0].n).toBe(historyBefore.find((r) => r.market === m.market)!.n);
+        }
+        expect(s.reason).not.toMatch(/injected/);
+        // The full error went to the server log.
+        expect(
+          errors
+            .flat()
+            .map((e) => inspect(e))
+            .join("\n"),
+        ).toMatch(/injected failure/);
         expect(await h.db.select().from(proposals).where(eq(proposals.runId, s.runId))).toEqual([]);
       } finally {
+        console.error = log;
         await h.db.execute(sql`drop trigger vigil_test_fail on proposal_changes`);
         await h.db.execute(sql`drop function vigil_test_fail()`);
       }

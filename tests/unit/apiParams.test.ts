@@ -172,7 +172,7 @@ describe("public reasons", () => {
     fc.assert(
       fc.property(fc.string({ minLength: 1 }), (raw) => {
         const r = publicReason(raw)!;
-        if (!/^(deadline|abandoned|source|data-quality|database|internal): /.test(raw)) {
+        if (!/^(deadline|abandoned|source|data-quality|database|internal):/.test(raw)) {
           expect(r.category).toBe("internal");
           if (raw.length > 3) expect(r.message).not.toContain(raw);
         }

@@ -11,7 +11,7 @@ import { Lines } from "../../_components/charts";
 import { SlicesTable } from "../../_components/tables";
 import { WhatIf } from "../../_components/WhatIf";
 import { whatIfDefaults } from "@/lib/api/whatIf";
-import { DEFAULT_CONFIG } from "@/lib/config";
+import { loadConfig } from "@/lib/configFile";
 
 export const dynamic = "force-dynamic";
 
@@ -104,7 +104,7 @@ export default async function MarketPage({ params }: { params: Promise<{ market:
   if (id === null) notFound();
   const { db } = await getDb();
   if (!(await marketIds(db)).includes(id)) notFound();
-  const config = DEFAULT_CONFIG.markets.find((m) => m.id === id);
+  const config = loadConfig().markets.find((m) => m.id === id);
   const [latest, history, bt] = await Promise.all([
     latestSurfaces(db, id),
     marketHistory(db, id),

@@ -13,7 +13,7 @@ import { StatusBadge } from "../../_components/StatusBadge";
 import { RiskTable } from "../../_components/tables";
 import { WhatIf } from "../../_components/WhatIf";
 import { whatIfDefaults } from "@/lib/api/whatIf";
-import { DEFAULT_CONFIG } from "@/lib/config";
+import { loadConfig } from "@/lib/configFile";
 import { RISK_METHODS } from "@/lib/quant/riskMethods";
 
 export const dynamic = "force-dynamic";
@@ -50,7 +50,7 @@ export default async function ProposalPage({ params }: { params: Promise<{ id: s
   const d = await proposalDetail(db, id);
   if (!d) notFound();
   const { proposal: p } = d;
-  const market = DEFAULT_CONFIG.markets.find((m) => m.id === p.marketId);
+  const market = loadConfig().markets.find((m) => m.id === p.marketId);
   const [revs, execution, { payloadHash }, me] = await Promise.all([
     reviewsOf(db, [id]),
     executionOf(db, id),

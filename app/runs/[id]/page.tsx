@@ -30,7 +30,8 @@ export default async function RunPage({ params }: { params: Promise<{ id: string
         Run #{run.id} <StatusBadge status={run.status} />
       </h1>
       <p className="sub">
-        {run.runKey} · as of {utc(run.asOf)} · trigger {run.trigger}
+        {run.runKey} · as of {utc(run.asOf)} · trigger {run.trigger} ·{" "}
+        <span data-testid="run-source">source {run.source ?? "not recorded"}</span>
       </p>
       {run.reason && <p data-testid="run-reason">{publicReasonText(run.reason)}</p>}
       <table>

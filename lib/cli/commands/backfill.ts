@@ -1,5 +1,5 @@
 import { dbConfigFromEnv, openDb } from "../../../db/client";
-import { DEFAULT_CONFIG } from "../../config";
+import { loadConfig } from "../../configFile";
 import { replaySource } from "../../market/sources";
 import { executeRun } from "../../pipeline/run";
 import type { RunSummary } from "../../pipeline/types";
@@ -24,7 +24,8 @@ export default async function backfill(args: string[]): Promise<number> {
   const to = options.to ? parseTime(options.to, "--to").getTime() : Infinity;
   if (from > to) throw new UsageError("--from is after --to");
   const source = replaySource();
-  const times = [...new Set(DEFAULT_CONFIG.markets.flatMap((m) => source.snapshotTimes(m.id)))]
+  const config = loadConfig();
+  const times = [...new Set(config.markets.flatMap((m) => source.snapshotTimes(m.id)))]
     .filter((t) => t >= from && t <= to)
     .sort((a, b) => a - b);
   const handle = await openDb(dbConfigFromEnv());
@@ -35,7 +36,7 @@ export default async function backfill(args: string[]): Promise<number> {
     const committee = flags.has("demo-committee") ? await seedDemoCommittee(handle.db) : null;
     for (const [i, t] of times.entries()) {
       const at = new Date(t);
-      const summary = await executeRun(handle.db, source, DEFAULT_CONFIG, {
+      const summary = await executeRun(handle.db, source, config, {
         job: "backfill",
         slot: at,
         asOf: at,

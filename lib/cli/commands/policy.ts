@@ -1,4 +1,5 @@
-import { DEFAULT_CONFIG, MarketIdSchema, PARAMETER_NAMES } from "../../config";
+import { MarketIdSchema, PARAMETER_NAMES } from "../../config";
+import { loadConfig } from "../../configFile";
 import { runPolicyBacktest } from "../../pipeline/policyBacktest";
 import { parseArgs, UsageError } from "../args";
 
@@ -30,7 +31,7 @@ export default async function policy(args: string[]): Promise<number> {
   if (!options.parameter) throw new UsageError("--parameter is required");
   if (!MarketIdSchema.safeParse(options.market).success)
     throw new UsageError(`--market must look like deribit:BTC, got '${options.market}'`);
-  const market = DEFAULT_CONFIG.markets.find((m) => m.id === options.market);
+  const market = loadConfig().markets.find((m) => m.id === options.market);
   if (!market) throw new UsageError(`unknown market '${options.market}'`);
   const parameter = market.parameters.find((p) => p.name === options.parameter);
   if (!parameter)

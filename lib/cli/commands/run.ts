@@ -1,7 +1,8 @@
 import { dbConfigFromEnv, openDb } from "../../../db/client";
-import { DEFAULT_CONFIG, MarketIdSchema } from "../../config";
+import { MarketIdSchema } from "../../config";
+import { loadConfig } from "../../configFile";
 import { sourceFromEnv } from "../../market/sources";
-import { executeRun } from "../../pipeline/run";
+import { executeRun, runSettingsFromEnv } from "../../pipeline/run";
 import type { RunSummary } from "../../pipeline/types";
 import { parseArgs, UsageError } from "../args";
 
@@ -27,16 +28,24 @@ export default async function run(args: string[]): Promise<number> {
     return parsed.data;
   });
   const at = options.at === undefined ? new Date() : parseTime(options.at, "--at");
-  const source = sourceOrUsageError();
+  const source = orUsageError(sourceFromEnv);
+  const settings = orUsageError(runSettingsFromEnv);
+  const config = loadConfig();
   const handle = await openDb(dbConfigFromEnv());
   try {
-    const summary = await executeRun(handle.db, source, DEFAULT_CONFIG, {
-      job: options.at === undefined ? "manual" : source.name,
-      slot: at,
-      asOf: at,
-      trigger: "cli",
-      markets,
-    });
+    const summary = await executeRun(
+      handle.db,
+      source,
+      config,
+      {
+        job: options.at === undefined ? "manual" : source.name,
+        slot: at,
+        asOf: at,
+        trigger: "cli",
+        markets,
+      },
+      { settings },
+    );
     printSummary(summary, flags.has("json"));
     return summary.status === "succeeded" ? 0 : 1;
   } finally {
@@ -44,10 +53,10 @@ export default async function run(args: string[]): Promise<number> {
   }
 }
 
-/** The source MARKET_SOURCE names; a bad setting (name, seed, timeout) is a usage error. */
-function sourceOrUsageError() {
+/** A setting read from the environment (MARKET_SOURCE, RUN_*); a bad one is a usage error. */
+function orUsageError<T>(read: () => T): T {
   try {
-    return sourceFromEnv();
+    return read();
   } catch (err) {
     throw new UsageError(err instanceof Error ? err.message : String(err));
   }

@@ -2,7 +2,7 @@ import { parameterStates } from "@/db/queries/parameters";
 import { problem } from "@/lib/api/problem";
 import { preflight, publicGet } from "@/lib/api/publicGet";
 import { API_ROUTES } from "@/lib/api/routes";
-import { DEFAULT_CONFIG } from "@/lib/config";
+import { loadConfig } from "@/lib/configFile";
 import { whatIf, WhatIfError } from "@/lib/pipeline/whatIf";
 
 export const dynamic = "force-dynamic";
@@ -15,7 +15,7 @@ export const dynamic = "force-dynamic";
 export const GET = publicGet({
   ...API_ROUTES.whatIf,
   handler: async ({ db, params, query }) => {
-    const market = DEFAULT_CONFIG.markets.find((m) => m.id === params.market);
+    const market = loadConfig().markets.find((m) => m.id === params.market);
     if (!market) return problem(404, "no such market", "market");
     const now = Date.now();
     const state = (await parameterStates(db, market.id, new Date(now))).find(
