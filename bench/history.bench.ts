@@ -9,6 +9,16 @@
 import { performance } from "node:perf_hooks";
 import pg from "pg";
 import { migrateDb, openDb, type DbHandle } from "../db/client";
+import {
+  marketBacktests,
+  marketOverview,
+  parameterHistory as apiParameterHistory,
+  proposalPage,
+  publishedSurface,
+  riskSeries as apiRiskSeries,
+  runPage,
+  type RiskFilter,
+} from "../db/queries/api";
 import { pruneQuotes } from "../db/queries/runs";
 import {
   latestBacktests,
@@ -17,6 +27,7 @@ import {
   marketHistory,
   marketIds,
 } from "../db/queries/views";
+import { RISK_LIMIT_MAX } from "../lib/api/schemas";
 import { DEFAULT_CONFIG } from "../lib/config";
 import { replaySource } from "../lib/market/sources";
 import { executeRun } from "../lib/pipeline/run";
@@ -220,20 +231,54 @@ export default async function historyBench(): Promise<BenchSection[]> {
       ]);
     };
     const mid = (await listRuns(db, HOURS / 2))!.at(-1)!;
-    const riskSeries = () =>
-      c.query(
-        `select m.as_of, m.var, m.es, m.run_id from risk_metrics m
-         where m.market_id = $1 and m.method = $2 and m.level = $3 and m.horizon_days = $4
-           and m.as_of >= $5 and m.as_of < $6 order by m.as_of`,
-        [btc, "hs", 0.99, 1, new Date(START + 90 * 86_400_000), new Date(START + 120 * 86_400_000)],
-      );
-    const parameterHistory = () =>
-      c.query(
-        `select v.value, v.effective_at, v.source from parameter_values v
-         join parameters p on p.id = v.parameter_id
-         where p.market_id = $1 and p.name = $2 order by v.effective_at desc limit 500`,
-        [btc, "perp.maintenanceMarginFraction"],
-      );
+    // The public API's own read models (db/queries/api.ts), as its routes call them.
+    const from = new Date(START + 90 * 86_400_000).toISOString();
+    const to = new Date(START + 120 * 86_400_000).toISOString();
+    const cursor = { at: mid.asOf, id: mid.id };
+    const series = (f: RiskFilter) => () => apiRiskSeries(db, btc, f, RISK_LIMIT_MAX);
+    const apiRows = [
+      {
+        query: "API risk series hs/0.99/1d, 30 days",
+        ms: await timeIt(series({ method: "hs", level: 0.99, horizon: 1, from, to })),
+        goal: 50,
+      },
+      {
+        query: "API risk series hs/0.99/1d, the whole year",
+        ms: await timeIt(series({ method: "hs", level: 0.99, horizon: 1 })),
+        goal: 50,
+      },
+      {
+        query: "API parameter history",
+        ms: await timeIt(() => apiParameterHistory(db, btc)),
+        goal: 50,
+      },
+      {
+        query: "API runs, 50 from a mid-year cursor",
+        ms: await timeIt(() => runPage(db, { limit: 50, cursor })),
+        goal: 50,
+      },
+      {
+        query: "API runs of one market, 50",
+        ms: await timeIt(() => runPage(db, { limit: 50, market: btc })),
+        goal: 50,
+      },
+      {
+        query: "API proposals, 50",
+        ms: await timeIt(() => proposalPage(db, { limit: 50 })),
+        goal: 50,
+      },
+      { query: "API market overview", ms: await timeIt(() => marketOverview(db, btc)), goal: 50 },
+      {
+        query: "API latest backtests",
+        ms: await timeIt(() => marketBacktests(db, btc, {})),
+        goal: 50,
+      },
+      {
+        query: "API published surface (latest)",
+        ms: await timeIt(() => publishedSurface(db, btc)),
+        goal: 50,
+      },
+    ];
     const timing: BenchSection = {
       title: "Server time at one year (median of 7, after a warm-up; goals 300 ms / 50 ms)",
       rows: [
@@ -241,19 +286,19 @@ export default async function historyBench(): Promise<BenchSection[]> {
         { query: "marketHistory alone", ms: await timeIt(() => marketHistory(db, btc)), goal: 300 },
         {
           query: "runs list, 100 from a mid-year cursor",
-          ms: await timeIt(() => listRuns(db, 101, { asOf: mid.asOf, id: mid.id })),
+          ms: await timeIt(() => listRuns(db, 101, cursor)),
           goal: 50,
         },
-        { query: "risk series hs/0.99/1d, 30 days", ms: await timeIt(riskSeries), goal: 50 },
-        { query: "parameter history", ms: await timeIt(parameterHistory), goal: 50 },
+        ...apiRows,
       ],
     };
 
     const captured = [
       ...(await captureQueries(page)).map((q, i) => ({ name: `market page #${i + 1}`, ...q })),
-      ...(await captureQueries(() => listRuns(db, 101, { asOf: mid.asOf, id: mid.id }))).map(
-        (q) => ({ name: "runs list by cursor", ...q }),
-      ),
+      ...(await captureQueries(() => listRuns(db, 101, cursor))).map((q) => ({
+        name: "runs list by cursor",
+        ...q,
+      })),
     ];
     const plans: BenchSection = { title: "History queries: EXPLAIN ANALYZE", rows: [] };
     for (const q of captured) {

@@ -1,5 +1,6 @@
 import Link from "next/link";
 import { publicReasonText } from "@/lib/api/publicReason";
+import { Cursor, encodeCursor } from "@/lib/api/schemas";
 import { getDb } from "@/db";
 import { listRuns } from "@/db/queries/views";
 import { utc } from "@/lib/format";
@@ -10,21 +11,13 @@ export const metadata = { title: "Runs" };
 
 const PAGE = 100;
 
-/** `?before=<as-of ISO>_<id>`: the page of runs after that one (newest first); bad → first page. */
-function parseCursor(raw: unknown): { asOf: Date; id: number } | undefined {
-  if (typeof raw !== "string") return undefined;
-  const m = /^(\d{4}-\d{2}-\d{2}T[\d:.]+Z)_(\d{1,10})$/.exec(raw);
-  const asOf = m ? new Date(m[1]) : null;
-  const id = m ? Number(m[2]) : NaN;
-  return asOf && !Number.isNaN(asOf.getTime()) && id <= 2_147_483_647 ? { asOf, id } : undefined;
-}
-
 export default async function RunsPage({
   searchParams,
 }: {
   searchParams: Promise<Record<string, string | string[] | undefined>>;
 }) {
-  const before = parseCursor((await searchParams).before);
+  // `?before=<cursor>`: the page after that run (the API's cursor); a bad one → the first page.
+  const before = Cursor.safeParse((await searchParams).before).data;
   const { db } = await getDb();
   const rows = await listRuns(db, PAGE + 1, before);
   const runs = rows.slice(0, PAGE);
@@ -71,10 +64,7 @@ export default async function RunsPage({
       </table>
       {last && (
         <p>
-          <Link
-            href={`/runs?before=${last.asOf.toISOString()}_${last.id}`}
-            data-testid="runs-older"
-          >
+          <Link href={`/runs?before=${encodeCursor(last.asOf, last.id)}`} data-testid="runs-older">
             older runs →
           </Link>
         </p>

@@ -8,9 +8,7 @@ import {
   gte,
   inArray,
   isNotNull,
-  lt,
   lte,
-  or,
   sql,
   type SQL,
 } from "drizzle-orm";
@@ -49,7 +47,7 @@ import {
   surfaces,
   surfaceSlices,
 } from "../schema";
-import { currentParameters } from "./views";
+import { currentParameters, withEffectiveStatus } from "./views";
 
 type Out<T extends z.ZodType> = z.output<T>;
 const iso = (d: Date) => d.toISOString();
@@ -78,7 +76,7 @@ export async function marketList(db: Db) {
   }));
 }
 
-type RiskRow = typeof riskMetrics.$inferSelect & { asOf: Date };
+type RiskRow = typeof riskMetrics.$inferSelect;
 
 function riskPoint(r: RiskRow): Out<typeof RiskPoint> {
   const side = (r.details as { worseSide?: unknown } | null)?.worseSide;
@@ -110,7 +108,7 @@ const riskColumns = {
   windowFrom: riskMetrics.windowFrom,
   windowTo: riskMetrics.windowTo,
   details: riskMetrics.details,
-  asOf: runs.asOf,
+  asOf: riskMetrics.asOf,
 };
 
 export async function marketOverview(
@@ -141,15 +139,13 @@ export async function marketOverview(
   const [withRisk] = await db
     .select({ runId: riskMetrics.runId })
     .from(riskMetrics)
-    .innerJoin(runs, eq(runs.id, riskMetrics.runId))
     .where(eq(riskMetrics.marketId, marketId))
-    .orderBy(desc(runs.asOf), desc(runs.id))
+    .orderBy(desc(riskMetrics.asOf), desc(riskMetrics.runId))
     .limit(1);
   const risk = withRisk
     ? await db
         .select(riskColumns)
         .from(riskMetrics)
-        .innerJoin(runs, eq(runs.id, riskMetrics.runId))
         .where(and(eq(riskMetrics.runId, withRisk.runId), eq(riskMetrics.marketId, marketId)))
         .orderBy(asc(riskMetrics.method), asc(riskMetrics.level), asc(riskMetrics.horizonDays))
     : [];
@@ -239,14 +235,18 @@ export async function riskSeries(db: Db, marketId: string, f: RiskFilter, limit:
   if (f.method) where.push(eq(riskMetrics.method, f.method));
   if (f.level !== undefined) where.push(eq(riskMetrics.level, f.level));
   if (f.horizon !== undefined) where.push(eq(riskMetrics.horizonDays, f.horizon));
-  if (f.from) where.push(gte(runs.asOf, new Date(f.from)));
-  if (f.to) where.push(lte(runs.asOf, new Date(f.to)));
+  if (f.from) where.push(gte(riskMetrics.asOf, new Date(f.from)));
+  if (f.to) where.push(lte(riskMetrics.asOf, new Date(f.to)));
   const rows = await db
     .select(riskColumns)
     .from(riskMetrics)
-    .innerJoin(runs, eq(runs.id, riskMetrics.runId))
     .where(and(...where))
-    .orderBy(desc(runs.asOf), desc(runs.id), asc(riskMetrics.method), asc(riskMetrics.level))
+    .orderBy(
+      desc(riskMetrics.asOf),
+      desc(riskMetrics.runId),
+      asc(riskMetrics.method),
+      asc(riskMetrics.level),
+    )
     .limit(limit + 1);
   const truncated = rows.length > limit;
   return { truncated, series: rows.slice(0, limit).reverse().map(riskPoint) };
@@ -377,7 +377,7 @@ async function runItems(db: Db, rows: RunRow[]): Promise<Out<typeof RunListItem>
         )
         .orderBy(asc(runMarkets.marketId))
     : [];
-  return rows.map((r) => ({
+  return rows.map(withEffectiveStatus).map((r) => ({
     id: r.id,
     runKey: r.runKey,
     job: r.job,
@@ -399,17 +399,23 @@ async function runItems(db: Db, rows: RunRow[]): Promise<Out<typeof RunListItem>
 /** Runs newest first (as-of, then id), keyset-paginated. */
 export async function runPage(db: Db, q: Out<typeof RunsQuery>) {
   const where: SQL[] = [];
-  if (q.status) where.push(eq(runs.status, q.status));
+  // Statuses as readers see them: a running run whose lease passed is abandoned.
+  if (q.status === "abandoned")
+    where.push(
+      sql`(${runs.status} = 'abandoned' or (${runs.status} = 'running' and ${runs.leaseExpiresAt} < now()))`,
+    );
+  else if (q.status === "running")
+    where.push(
+      sql`${runs.status} = 'running' and (${runs.leaseExpiresAt} is null or ${runs.leaseExpiresAt} >= now())`,
+    );
+  else if (q.status) where.push(eq(runs.status, q.status));
   if (q.market)
     where.push(
       sql`exists (select 1 from ${runMarkets} where ${runMarkets.runId} = ${runs.id} and ${runMarkets.marketId} = ${q.market})`,
     );
   if (q.cursor)
     where.push(
-      or(
-        lt(runs.asOf, q.cursor.at),
-        and(eq(runs.asOf, q.cursor.at), lt(runs.id, q.cursor.id)),
-      ) as SQL,
+      sql`(${runs.asOf}, ${runs.id}) < (${q.cursor.at.toISOString()}::timestamptz, ${q.cursor.id})`,
     );
   const rows = await db
     .select()
@@ -459,7 +465,6 @@ export async function runById(db: Db, id: number): Promise<Out<typeof RunRespons
     db
       .select(riskColumns)
       .from(riskMetrics)
-      .innerJoin(runs, eq(runs.id, riskMetrics.runId))
       .where(eq(riskMetrics.runId, id))
       .orderBy(asc(riskMetrics.method), asc(riskMetrics.level), asc(riskMetrics.horizonDays)),
     db
@@ -546,10 +551,7 @@ export async function proposalPage(db: Db, q: Out<typeof ProposalsQuery>) {
   if (q.market) where.push(eq(proposals.marketId, q.market));
   if (q.cursor)
     where.push(
-      or(
-        lt(proposals.createdAt, q.cursor.at),
-        and(eq(proposals.createdAt, q.cursor.at), lt(proposals.id, q.cursor.id)),
-      ) as SQL,
+      sql`(${proposals.createdAt}, ${proposals.id}) < (${q.cursor.at.toISOString()}::timestamptz, ${q.cursor.id})`,
     );
   const rows = await db
     .select()

@@ -4,6 +4,12 @@ import { and, asc, desc, eq, inArray, isNotNull, sql } from "drizzle-orm";
 import { publicReason } from "../../lib/api/publicReason";
 import type { LatestRunBody } from "../../lib/api/schemas";
 import type { Db } from "../client";
+
+/** A keyset position in the runs' (as-of, id) order (lib/api/schemas.Cursor). */
+export interface RunCursor {
+  at: Date;
+  id: number;
+}
 import { effectiveStatus } from "../../lib/pipeline/status";
 import {
   backtests,
@@ -74,21 +80,21 @@ export async function marketIds(db: Db): Promise<string[]> {
 }
 
 /** A run row with its status as readers see it (`abandoned` once a running run's lease passed). */
-const withEffectiveStatus = <R extends { status: string; leaseExpiresAt: Date | null }>(
+export const withEffectiveStatus = <R extends { status: string; leaseExpiresAt: Date | null }>(
   r: R,
 ): R => ({
   ...r,
   status: effectiveStatus(r.status, r.leaseExpiresAt),
 });
 
-/** Runs newest first (by as-of time, then id); `before` pages on from a (asOf, id) cursor. */
-export async function listRuns(db: Db, limit = 200, before?: { asOf: Date; id: number }) {
+/** Runs newest first (by as-of time, then id); `before` pages on from an (as-of, id) cursor. */
+export async function listRuns(db: Db, limit = 200, before?: RunCursor) {
   const rows = await db
     .select()
     .from(runs)
     .where(
       before
-        ? sql`(${runs.asOf}, ${runs.id}) < (${before.asOf.toISOString()}::timestamptz, ${before.id})`
+        ? sql`(${runs.asOf}, ${runs.id}) < (${before.at.toISOString()}::timestamptz, ${before.id})`
         : undefined,
     )
     .orderBy(desc(runs.asOf), desc(runs.id))
