@@ -47,6 +47,8 @@ const nextConfig = {
   // The API reference page's script is served from the installed package (/docs/api/scalar.js).
   outputFileTracingIncludes: {
     "/api/cron/**": ["./data/*.csv"],
+    // The what-if replays a policy over the recorded history.
+    "/api/v1/markets/[market]/what-if": ["./data/*.csv"],
     "/**": ["./config/*.json"],
     "/docs/api/scalar.js": ["./node_modules/@scalar/api-reference/dist/browser/standalone.js"],
   },

@@ -39,13 +39,21 @@ describe.skipIf(!existsSync(SERVER_APP))("function traces of the build", () => {
     expect(carrying.map((t) => t.route)).toEqual([]);
   });
 
-  it("the cron functions carry every recorded data file and the config files they read", () => {
+  // The functions that read the recorded data: the cron routes (the replay source) and the
+  // what-if (it replays a policy over the recorded history).
+  const READERS = [
+    "/api/cron/run/route",
+    "/api/cron/market/route",
+    "/api/v1/markets/[market]/what-if/route",
+  ];
+
+  it("the functions that read the recorded data carry every file of it and the config files", () => {
     const csv = readdirSync("data")
       .filter((f) => f.endsWith(".csv"))
       .map((f) => resolve("data", f));
     const configs = readdirSync("config").map((f) => resolve("config", f));
     expect(csv.length).toBeGreaterThan(5);
-    for (const route of ["/api/cron/run/route", "/api/cron/market/route"]) {
+    for (const route of READERS) {
       const t = all.find((x) => x.route === route)!;
       for (const f of [...csv, ...configs]) expect(t.files, `${route} lacks ${f}`).toContain(f);
     }
@@ -56,7 +64,7 @@ describe.skipIf(!existsSync(SERVER_APP))("function traces of the build", () => {
   it("no other function carries the recorded data (the tracer is not left to guess)", () => {
     const data = resolve("data") + "/";
     const carrying = all.filter(
-      (t) => !t.route.startsWith("/api/cron/") && t.files.some((f) => f.startsWith(data)),
+      (t) => !READERS.includes(t.route) && t.files.some((f) => f.startsWith(data)),
     );
     expect(carrying.map((t) => t.route)).toEqual([]);
   });
