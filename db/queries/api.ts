@@ -1,17 +1,6 @@
 // Read models of the public JSON API (app/api/v1). Every list is bounded and keyset-paginated on an
 // index; public reasons go through publicReason, never the stored text.
-import {
-  and,
-  asc,
-  desc,
-  eq,
-  gte,
-  inArray,
-  isNotNull,
-  lte,
-  sql,
-  type SQL,
-} from "drizzle-orm";
+import { and, asc, desc, eq, gte, inArray, isNotNull, lte, sql, type SQL } from "drizzle-orm";
 import type { z } from "zod";
 import { publicReason } from "../../lib/api/publicReason";
 import {

@@ -6,7 +6,8 @@ import { createHash } from "node:crypto";
 import type { z } from "zod";
 import { getDb } from "../../db";
 import type { Db } from "../../db/client";
-import { countRequest, type WindowCount } from "../../db/queries/rateLimit";
+import { countRequests, type WindowCount } from "../../db/queries/rateLimit";
+import { RateCounter } from "./rateLimit";
 import { invalid, problem } from "./problem";
 
 /**
@@ -38,6 +39,7 @@ interface Serialized {
   expires: number;
 }
 const reuse = new Map<string, Serialized>();
+const refreshing = new Set<string>();
 
 export type Reply =
   | { body: unknown; cache: CacheClass; status?: number }
@@ -105,6 +107,14 @@ function isConnectionError(err: unknown): boolean {
   );
 }
 
+/** One counter per process and limit, writing through to Postgres. */
+let counter: { limit: number; db: Db; counter: RateCounter } | undefined;
+function counterFor(db: Db, limit: number): RateCounter {
+  if (counter?.limit !== limit || counter.db !== db)
+    counter = { limit, db, counter: new RateCounter((c, n) => countRequests(db, c, n), limit) };
+  return counter.counter;
+}
+
 export function publicGet<P extends z.ZodType, Q extends z.ZodObject>(spec: {
   /** Path parameters; a value that fails its schema is a 404 (no such resource), not a 400. */
   params?: P;
@@ -119,7 +129,7 @@ export function publicGet<P extends z.ZodType, Q extends z.ZodObject>(spec: {
     let window: WindowCount | null = null;
     try {
       ({ db } = await getDb());
-      window = await countRequest(db, clientOf(request));
+      window = await counterFor(db, limit).count(clientOf(request));
     } catch (err) {
       console.error("api: database unavailable", err);
       const down = spec.unavailable?.();
@@ -167,8 +177,11 @@ export function publicGet<P extends z.ZodType, Q extends z.ZodObject>(spec: {
       .sort()
       .map((k) => `${k}=${rawQuery[k]}`);
     const key = `${url.pathname}?${known.join("&")}`;
+    // A reused answer past its time is still served while one request of this instance
+    // recomputes it, so a burst never recomputes the same answer concurrently.
     let answer = reuse.get(key);
-    if (!answer || answer.expires < Date.now()) {
+    if (!answer || (answer.expires < Date.now() && !refreshing.has(key))) {
+      refreshing.add(key);
       let reply: Reply;
       try {
         reply = await spec.handler({ db, params, query: query.data });
@@ -180,12 +193,14 @@ export function publicGet<P extends z.ZodType, Q extends z.ZodObject>(spec: {
             : problem(500, "the request could not be answered; the operator has the details"),
           rate,
         );
+      } finally {
+        refreshing.delete(key);
       }
       if (reply instanceof Response) return withHeaders(reply, rate);
       answer = serialize(reply);
       const ms = REUSE_MS[reply.cache];
       if (ms && answer.status === 200) {
-        if (reuse.size >= REUSE_MAX) reuse.delete(reuse.keys().next().value!);
+        if (reuse.size >= REUSE_MAX && !reuse.has(key)) reuse.delete(reuse.keys().next().value!);
         reuse.set(key, { ...answer, expires: Date.now() + ms });
       }
     }

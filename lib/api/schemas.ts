@@ -38,11 +38,10 @@ const QueryId = z
   .transform(Number)
   .pipe(z.number().int().min(1).max(2_147_483_647));
 
-const Level = z.coerce
-  .number()
-  .gt(0.5)
-  .lt(1)
-  .meta({ description: "Confidence level, e.g. 0.99.", example: 0.99 });
+const Level = z.coerce.number().gt(0.5).lt(1).meta({
+  description: "Confidence level, e.g. 0.99 (the risk series: 0.99 by default).",
+  example: 0.99,
+});
 
 export const RISK_LIMIT_MAX = 20_000;
 
@@ -57,7 +56,8 @@ export const RiskQuery = z.object({
     .enum(RISK_METHODS)
     .optional()
     .meta({ description: "Risk method; all methods when absent.", example: "hs" }),
-  level: Level.optional(),
+  // The customary risk report: 99 % over one day, unless asked otherwise.
+  level: Level.default(0.99),
   horizon: z.coerce
     .number()
     .int()

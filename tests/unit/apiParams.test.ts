@@ -127,6 +127,7 @@ describe("cursors", () => {
     ] as const)
       expect(RunsQuery.safeParse({ limit }).success, limit).toBe(ok);
     expect(RiskQuery.parse({}).horizon).toBe(1);
+    expect(RiskQuery.parse({}).level).toBe(0.99);
     expect(RiskQuery.safeParse({ horizon: "4" }).success).toBe(false);
     expect(RiskQuery.safeParse({ level: "1" }).success).toBe(false);
     expect(RiskQuery.safeParse({ level: "NaN" }).success).toBe(false);
