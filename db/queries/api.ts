@@ -65,10 +65,10 @@ export async function marketList(db: Db) {
   }));
 }
 
-type RiskRow = typeof riskMetrics.$inferSelect;
+type RiskRow = Omit<typeof riskMetrics.$inferSelect, "details"> & { worseSide: string | null };
 
 function riskPoint(r: RiskRow): Out<typeof RiskPoint> {
-  const side = (r.details as { worseSide?: unknown } | null)?.worseSide;
+  const side = r.worseSide;
   return {
     runId: r.runId,
     asOf: iso(r.asOf),
@@ -96,7 +96,8 @@ const riskColumns = {
   sampleSize: riskMetrics.sampleSize,
   windowFrom: riskMetrics.windowFrom,
   windowTo: riskMetrics.windowTo,
-  details: riskMetrics.details,
+  // Only the side, not the whole details document (a year of rows would detoast them all).
+  worseSide: sql<string | null>`${riskMetrics.details} ->> 'worseSide'`,
   asOf: riskMetrics.asOf,
 };
 
@@ -126,10 +127,12 @@ export async function marketOverview(
     .limit(1);
   // The latest risk figures come from the market's newest run that has any.
   const [withRisk] = await db
-    .select({ runId: riskMetrics.runId })
-    .from(riskMetrics)
-    .where(eq(riskMetrics.marketId, marketId))
-    .orderBy(desc(riskMetrics.asOf), desc(riskMetrics.runId))
+    .select({ runId: runs.id })
+    .from(runs)
+    .where(
+      sql`exists (select 1 from ${riskMetrics} where ${riskMetrics.runId} = ${runs.id} and ${riskMetrics.marketId} = ${marketId})`,
+    )
+    .orderBy(desc(runs.asOf), desc(runs.id))
     .limit(1);
   const risk = withRisk
     ? await db
@@ -314,12 +317,15 @@ export async function publishedSurface(
   // Only surfaces that carry their representation can be published as the object itself.
   where.push(sql`${surfaces.diagnostics} -> 'representation' is not null`);
   where.push(sql`jsonb_typeof(${surfaces.diagnostics} -> 'representation') = 'object'`);
-  const [s] = await db
-    .select()
+  // Newest first by the runs' (as_of, id) index, probing each run's surface by its key.
+  const [row] = await db
+    .select({ s: surfaces })
     .from(surfaces)
+    .innerJoin(runs, eq(runs.id, surfaces.runId))
     .where(and(...where))
-    .orderBy(desc(surfaces.asOf), desc(surfaces.runId))
+    .orderBy(desc(runs.asOf), desc(runs.id))
     .limit(1);
+  const s = row?.s;
   if (!s) return null;
   const slices = await db
     .select()
