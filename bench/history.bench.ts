@@ -243,9 +243,19 @@ export default async function historyBench(): Promise<BenchSection[]> {
         goal: 50,
       },
       {
-        query: "API risk series hs/0.99/1d, the whole year",
+        query: "API risk series hs/0.99/1d, the whole year (daily by default)",
         ms: await timeIt(series({ method: "hs", level: 0.99, horizon: 1 })),
         goal: 50,
+      },
+      {
+        query: "API risk series, all five methods, the whole year (daily)",
+        ms: await timeIt(series({ level: 0.99, horizon: 1 })),
+        goal: 50,
+      },
+      {
+        query: "API risk series hs/0.99/1d, the whole year, resolution=run (8,760 points)",
+        ms: await timeIt(series({ method: "hs", level: 0.99, horizon: 1, resolution: "run" })),
+        goal: "- (bulk export)",
       },
       {
         query: "API parameter history",
@@ -297,6 +307,10 @@ export default async function historyBench(): Promise<BenchSection[]> {
       ...(await captureQueries(page)).map((q, i) => ({ name: `market page #${i + 1}`, ...q })),
       ...(await captureQueries(() => listRuns(db, 101, cursor))).map((q) => ({
         name: "runs list by cursor",
+        ...q,
+      })),
+      ...(await captureQueries(series({ method: "hs", level: 0.99, horizon: 1 }))).map((q) => ({
+        name: "API risk series, the year, daily",
         ...q,
       })),
     ];

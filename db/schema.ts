@@ -242,7 +242,14 @@ export const riskMetrics = pgTable(
   (t) => [
     uniqueIndex("risk_metrics_uq").on(t.runId, t.marketId, t.method, t.level, t.horizonDays),
     index("risk_metrics_market_idx").on(t.marketId, t.method),
-    index("risk_metrics_series_idx").on(t.marketId, t.method, t.level, t.horizonDays, t.asOf),
+    index("risk_metrics_series_idx").on(
+      t.marketId,
+      t.method,
+      t.level,
+      t.horizonDays,
+      t.asOf,
+      t.runId,
+    ),
   ],
 );
 

@@ -11,12 +11,15 @@ import {
   type ProposalListItem,
   type ProposalResponse,
   type ProposalsQuery,
+  RISK_RUN_RESOLUTION_MAX_DAYS,
   type RiskPoint,
+  type RiskResolution,
   type RunListItem,
   type RunResponse,
   type RunsQuery,
   type SurfaceResponse,
 } from "../../lib/api/schemas";
+import { RISK_METHODS } from "../../lib/quant/riskMethods";
 import type { PublishedRepresentation } from "../../lib/quant/surface";
 import type { Db } from "../client";
 import {
@@ -217,31 +220,100 @@ export interface RiskFilter {
   from?: string;
   to?: string;
   method?: string;
-  level?: number;
-  horizon?: number;
+  level: number;
+  horizon: number;
+  resolution?: RiskResolution;
 }
 
-/** VaR/ES points of a market in as-of order; the newest `limit` when there are more. */
+/**
+ * VaR/ES points of a market in as-of order, a point per run or (resolution `day`) each UTC day's
+ * last run; the newest `limit` when there are more. Without a resolution, spans longer than
+ * RISK_RUN_RESOLUTION_MAX_DAYS are daily: a year of hourly runs would be 8,760 points a method.
+ */
 export async function riskSeries(db: Db, marketId: string, f: RiskFilter, limit: number) {
-  const where: SQL[] = [eq(riskMetrics.marketId, marketId)];
+  const resolution = f.resolution ?? (await defaultResolution(db, f));
+  const where: SQL[] = [
+    eq(riskMetrics.marketId, marketId),
+    eq(riskMetrics.level, f.level),
+    eq(riskMetrics.horizonDays, f.horizon),
+  ];
   if (f.method) where.push(eq(riskMetrics.method, f.method));
-  if (f.level !== undefined) where.push(eq(riskMetrics.level, f.level));
-  if (f.horizon !== undefined) where.push(eq(riskMetrics.horizonDays, f.horizon));
   if (f.from) where.push(gte(riskMetrics.asOf, new Date(f.from)));
   if (f.to) where.push(lte(riskMetrics.asOf, new Date(f.to)));
-  const rows = await db
-    .select(riskColumns)
-    .from(riskMetrics)
-    .where(and(...where))
-    .orderBy(
-      desc(riskMetrics.asOf),
-      desc(riskMetrics.runId),
-      asc(riskMetrics.method),
-      asc(riskMetrics.level),
-    )
-    .limit(limit + 1);
+  const order = [
+    desc(riskMetrics.asOf),
+    desc(riskMetrics.runId),
+    asc(riskMetrics.method),
+    asc(riskMetrics.level),
+  ];
+  let rows: RiskRow[];
+  if (resolution === "run") {
+    rows = await db
+      .select(riskColumns)
+      .from(riskMetrics)
+      .where(and(...where))
+      .orderBy(...order)
+      .limit(limit + 1);
+  } else {
+    const ids = await dailyRiskIds(db, marketId, f, limit + 1);
+    rows =
+      ids.length === 0
+        ? []
+        : await db
+            .select(riskColumns)
+            .from(riskMetrics)
+            .where(inArray(riskMetrics.id, ids))
+            .orderBy(...order);
+  }
   const truncated = rows.length > limit;
-  return { truncated, series: rows.slice(0, limit).reverse().map(riskPoint) };
+  return { resolution, truncated, series: rows.slice(0, limit).reverse().map(riskPoint) };
+}
+
+/** `run` when the asked span (open ends: the stored runs' first and last) fits the limit in days. */
+async function defaultResolution(db: Db, f: RiskFilter): Promise<RiskResolution> {
+  let from = f.from ? Date.parse(f.from) : NaN;
+  let to = f.to ? Date.parse(f.to) : NaN;
+  if (!f.from || !f.to) {
+    // Both ends by the runs' (as_of, id) index.
+    type Ends = { first: number | null; last: number | null };
+    const res = await db.execute<Ends>(
+      sql`select extract(epoch from (select min(as_of) from ${runs}))::float8 * 1000 first,
+        extract(epoch from (select max(as_of) from ${runs}))::float8 * 1000 last`,
+    );
+    const [b] = Array.isArray(res) ? (res as Ends[]) : (res as { rows: Ends[] }).rows;
+    if (!f.from) from = b?.first ?? NaN;
+    if (!f.to) to = b?.last ?? NaN;
+  }
+  const days = (to - from) / 86_400_000;
+  return Number.isFinite(days) && days > RISK_RUN_RESOLUTION_MAX_DAYS ? "day" : "run";
+}
+
+/**
+ * The ids of each UTC day's last point per method, newest day first: one short probe of the
+ * (market, method, level, horizon, as_of) index per day and method, never a scan of the year.
+ */
+async function dailyRiskIds(db: Db, marketId: string, f: RiskFilter, limit: number) {
+  const methods = f.method ? [f.method] : [...RISK_METHODS];
+  const from = f.from ? sql`${new Date(f.from).toISOString()}::timestamptz` : null;
+  const to = f.to ? sql`${new Date(f.to).toISOString()}::timestamptz` : null;
+  const lo = from ?? sql`(select min(${runs.asOf}) from ${runs})`;
+  const hi = to ?? sql`(select max(${runs.asOf}) from ${runs})`;
+  // Ordered as the caller orders the points, so the cut keeps the newest of them.
+  const rows = await db.execute<{ id: number }>(sql`
+    select pick.id from
+      generate_series(date_trunc('day', ${lo}, 'UTC'), ${hi}, interval '24 hours') d,
+      unnest(${`{${methods.join(",")}}`}::text[]) m,
+      lateral (select r.id, r.as_of, r.run_id from ${riskMetrics} r
+        where r.market_id = ${marketId} and r.method = m and r.level = ${f.level}
+          and r.horizon_days = ${f.horizon}
+          and r.as_of >= d and r.as_of < d + interval '24 hours'
+          ${from ? sql`and r.as_of >= ${from}` : sql``}
+          ${to ? sql`and r.as_of <= ${to}` : sql``}
+        order by r.as_of desc, r.run_id desc limit 1) pick
+    order by pick.as_of desc, pick.run_id desc, m
+    limit ${limit}`);
+  const list = Array.isArray(rows) ? rows : (rows as { rows: { id: number }[] }).rows;
+  return list.map((r) => Number(r.id));
 }
 
 /** One day of a stored backtest: each side's VaR and ES forecasts and its realized loss. */

@@ -44,6 +44,11 @@ const Level = z.coerce.number().gt(0.5).lt(1).meta({
 });
 
 export const RISK_LIMIT_MAX = 20_000;
+/** Every run, or each UTC day's last run. */
+export const RISK_RESOLUTIONS = ["run", "day"] as const;
+export type RiskResolution = (typeof RISK_RESOLUTIONS)[number];
+/** The longest span (days) served at every run when no resolution is asked for. */
+export const RISK_RUN_RESOLUTION_MAX_DAYS = 31;
 
 export const RiskQuery = z.object({
   from: isoTime()
@@ -66,6 +71,13 @@ export const RiskQuery = z.object({
     })
     .default(1)
     .meta({ description: "Horizon in days (1 by default).", example: 1 }),
+  resolution: z
+    .enum(RISK_RESOLUTIONS)
+    .optional()
+    .meta({
+      description: `Points per method: \`run\` (every run) or \`day\` (each UTC day's last run). When absent: \`run\` for a span of up to ${RISK_RUN_RESOLUTION_MAX_DAYS} days, \`day\` beyond (a year of hourly runs is 8,760 points a method).`,
+      example: "day",
+    }),
   format: Format,
 });
 
@@ -287,6 +299,9 @@ export const ParameterHistoryResponse = z
 export const RiskResponse = z
   .object({
     market: z.string(),
+    resolution: z.enum(RISK_RESOLUTIONS).meta({
+      description: "`run`: a point per run; `day`: each UTC day's last run with the point.",
+    }),
     /** Newest `RISK_LIMIT_MAX` points at most; `truncated` says so. */
     truncated: z.boolean(),
     series: z.array(RiskPoint),

@@ -188,6 +188,7 @@ describe.skipIf(!canRun)("public API v1", () => {
         "query:horizon",
         "query:level",
         "query:method",
+        "query:resolution",
         "query:to",
       ].sort(),
     );
@@ -451,6 +452,8 @@ describe.skipIf(!canRun)("public API v1", () => {
        order by r.as_of`,
     );
     expect(rows.length).toBe(4);
+    // four weekly runs span 21 days: a point per run
+    expect(json.resolution).toBe("run");
     expect(json.series.map((p: Json) => [p.runId, p.var, p.es, p.asOf])).toEqual(
       rows.map((r) => [r.run_id, r.var, r.es, r.as_of.toISOString()]),
     );

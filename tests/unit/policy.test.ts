@@ -157,14 +157,7 @@ describe("applyGuardrails", () => {
         numRuns: 2000,
         // Found by CI: a current value on the stated lower bound but below the grid's.
         examples: [
-          [
-            0.005,
-            0,
-            { kind: "relative", value: 1e-4 },
-            { kind: "relative", value: 1e-4 },
-            0.01,
-            0,
-          ],
+          [0.005, 0, { kind: "relative", value: 1e-4 }, { kind: "relative", value: 1e-4 }, 0.01, 0],
         ],
       },
     );

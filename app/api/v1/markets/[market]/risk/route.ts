@@ -13,9 +13,14 @@ export const GET = publicGet({
     if (query.from && query.to && Date.parse(query.from) > Date.parse(query.to))
       return problem(400, "from: must not be after to", "from");
     if (!(await marketExists(db, params.market))) return problem(404, "no such market", "market");
-    const { truncated, series } = await riskSeries(db, params.market, query, RISK_LIMIT_MAX);
+    const { resolution, truncated, series } = await riskSeries(
+      db,
+      params.market,
+      query,
+      RISK_LIMIT_MAX,
+    );
     if (query.format === "json")
-      return { body: { market: params.market, truncated, series }, cache: "hourly" };
+      return { body: { market: params.market, resolution, truncated, series }, cache: "hourly" };
     return {
       csv: toCsv(RISK_CSV, series),
       filename: `${params.market.replace(":", "-")}-risk.csv`,
