@@ -3,7 +3,6 @@
 // is checked by a maintained OpenAPI validator, every response by Ajv against that document, every
 // documented route × status is produced, values are compared with the database read
 // independently, and a fast-check fuzz over paths, ids and query strings never sees a 5xx.
-import { spawn, spawnSync, type ChildProcess } from "node:child_process";
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -12,10 +11,20 @@ import { Ajv2020 } from "ajv/dist/2020.js";
 import addFormats from "ajv-formats";
 import { parse as parseCsv } from "csv-parse/sync";
 import fc from "fast-check";
-import pg from "pg";
 import type { Browser } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { browserTestsCanRun, freePort, launchChromium, waitFor } from "../helpers/browser";
+import {
+  createDatabase,
+  dropDatabase,
+  queryDb,
+  serverEnv,
+  startApp,
+  stopApps,
+  vigil,
+  type App,
+  type Env,
+} from "../helpers/app";
+import { browserTestsCanRun, launchChromium } from "../helpers/browser";
 
 const serverUrl = process.env.DATABASE_URL;
 const canRun = Boolean(serverUrl) && browserTestsCanRun;
@@ -24,7 +33,7 @@ type Json = Record<string, any>; // eslint-disable-line @typescript-eslint/no-ex
 
 let dbName: string;
 let dbUrl: string;
-const servers: ChildProcess[] = [];
+const apps: App[] = [];
 let base: string; // the main server: a limit no test reaches
 let limitedA: string; // two instances sharing the database, 5 requests per minute
 let limitedB: string;
@@ -34,44 +43,17 @@ let doc: Json;
 let ajv: InstanceType<typeof Ajv2020>;
 let tmp: string;
 
-const query = async <T>(text: string, values: unknown[] = []): Promise<T[]> => {
-  const c = new pg.Client({ connectionString: dbUrl });
-  await c.connect();
-  try {
-    return (await c.query(text, values)).rows as T[];
-  } finally {
-    await c.end();
-  }
-};
-const cli = (args: string[]) => {
-  const r = spawnSync(process.execPath, ["bin/vigil.mjs", ...args], {
-    env: { ...process.env, DATABASE_URL: dbUrl, DB_DRIVER: "pg" },
-    encoding: "utf8",
-  });
-  if (r.status !== 0) throw new Error(`vigil ${args.join(" ")}: ${r.stderr}`);
-  return r.stdout;
-};
+const query = <T>(text: string, values: unknown[] = []) => queryDb<T>(dbUrl, text, values);
+const cli = (args: string[]) => vigil(args, serverEnv(dbUrl));
 
-async function startServer(env: Record<string, string>): Promise<string> {
-  const port = await freePort();
-  const url = `http://127.0.0.1:${port}`;
-  const child = spawn(
-    process.execPath,
-    ["node_modules/next/dist/bin/next", "start", "-p", String(port), "-H", "127.0.0.1"],
-    {
-      env: {
-        ...process.env,
-        DB_DRIVER: "pg",
-        NEXTAUTH_URL: url,
-        NEXTAUTH_SECRET: "e2e-api-secret-e2e-api-secret",
-        ...env,
-      },
-      stdio: ["ignore", "ignore", "ignore"],
-    },
+async function startServer(env: Env): Promise<string> {
+  const app = await startApp(
+    { ...serverEnv(dbUrl), NEXTAUTH_SECRET: "e2e-api-secret-e2e-api-secret", ...env },
+    "/icon.svg",
+    200,
   );
-  servers.push(child);
-  await waitFor(`${url}/icon.svg`, 60_000, 200);
-  return url;
+  apps.push(app);
+  return app.base;
 }
 
 let clientSeq = 0;
@@ -113,14 +95,7 @@ describe.skipIf(!canRun)("public API v1", () => {
   beforeAll(async () => {
     tmp = mkdtempSync(join(tmpdir(), "vigil-api-"));
     dbName = `vigil_e2e_api_${process.pid}`;
-    const admin = new pg.Client({ connectionString: serverUrl });
-    await admin.connect();
-    await admin.query(`drop database if exists ${dbName} with (force)`);
-    await admin.query(`create database ${dbName}`);
-    await admin.end();
-    const u = new URL(serverUrl!);
-    u.pathname = `/${dbName}`;
-    dbUrl = u.toString();
+    dbUrl = await createDatabase(serverUrl!, dbName);
     cli(["db", "migrate"]);
     cli(["backfill", "--to", "2026-01-25T00:00:00Z", "--demo-committee"]);
     [base, limitedA, limitedB, offline] = await Promise.all([
@@ -139,15 +114,9 @@ describe.skipIf(!canRun)("public API v1", () => {
 
   afterAll(async () => {
     await browser?.close();
-    for (const s of servers) s.kill("SIGTERM");
-    await new Promise((r) => setTimeout(r, 500));
+    await stopApps(apps);
     if (tmp) rmSync(tmp, { recursive: true, force: true });
-    if (dbName && serverUrl) {
-      const c = new pg.Client({ connectionString: serverUrl });
-      await c.connect();
-      await c.query(`drop database if exists ${dbName} with (force)`);
-      await c.end();
-    }
+    if (dbName && serverUrl) await dropDatabase(serverUrl, dbName);
   });
 
   it("serves an OpenAPI 3.1 document that a maintained validator accepts, with every route and an example for every parameter", async () => {

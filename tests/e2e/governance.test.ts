@@ -2,14 +2,23 @@
 // over every mutating route, then in headless Chromium two reviewers sign in with a test wallet
 // (a viem local account exposed to the page as an EIP-1193 `window.ethereum`), approve with
 // EIP-712 signatures, an executor executes, and the next run counts its delay from that execution.
-import { spawn, spawnSync, type ChildProcess } from "node:child_process";
+import { spawn } from "node:child_process";
 import { createHash } from "node:crypto";
 import { encode } from "next-auth/jwt";
-import pg from "pg";
 import type { Browser, BrowserContext } from "playwright-core";
 import type { PrivateKeyAccount } from "viem/accounts";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { browserTestsCanRun, freePort, launchChromium, waitFor } from "../helpers/browser";
+import {
+  createDatabase,
+  dropDatabase,
+  queryDb,
+  serverEnv,
+  startApp,
+  stopApps,
+  vigil,
+  type App,
+} from "../helpers/app";
+import { browserTestsCanRun, freePort, launchChromium } from "../helpers/browser";
 import { signInOverHttp } from "../helpers/siwe";
 import { signReview, wallet } from "../helpers/wallets";
 import type { Hex32 } from "../../lib/governance/payload";
@@ -23,25 +32,10 @@ const [admin, alice, bob, exec, removed, stranger] = [0, 1, 2, 3, 4, 5].map(wall
 let dbName: string;
 let dbUrl: string;
 let base: string;
-let server: ChildProcess | undefined;
+let app: App | undefined;
 let browser: Browser | undefined;
-const cli = (args: string[]) => {
-  const r = spawnSync(process.execPath, ["bin/vigil.mjs", ...args], {
-    env: { ...process.env, DATABASE_URL: dbUrl, DB_DRIVER: "pg" },
-    encoding: "utf8",
-  });
-  if (r.status !== 0) throw new Error(`vigil ${args.join(" ")}: ${r.stderr}`);
-  return r.stdout;
-};
-const query = async <T>(text: string, values: unknown[] = []): Promise<T[]> => {
-  const c = new pg.Client({ connectionString: dbUrl });
-  await c.connect();
-  try {
-    return (await c.query(text, values)).rows as T[];
-  } finally {
-    await c.end();
-  }
-};
+const cli = (args: string[]) => vigil(args, serverEnv(dbUrl));
+const query = <T>(text: string, values: unknown[] = []) => queryDb<T>(dbUrl, text, values);
 
 async function openProposal(market: string) {
   const [p] = await query<{ id: number; created_at: Date; payload_hash: Hex32 }>(
@@ -54,14 +48,7 @@ async function openProposal(market: string) {
 describe.skipIf(!canRun)("committee end to end", () => {
   beforeAll(async () => {
     dbName = `vigil_e2e_gov_${process.pid}`;
-    const adminDb = new pg.Client({ connectionString: serverUrl });
-    await adminDb.connect();
-    await adminDb.query(`drop database if exists ${dbName} with (force)`);
-    await adminDb.query(`create database ${dbName}`);
-    await adminDb.end();
-    const u = new URL(serverUrl!);
-    u.pathname = `/${dbName}`;
-    dbUrl = u.toString();
+    dbUrl = await createDatabase(serverUrl!, dbName);
     cli(["db", "migrate"]);
     // Two weekly snapshots: each market opens a proposal (5 % → 6.25 %) and reaffirms it.
     cli(["backfill", "--to", "2026-01-07T23:00:00Z"]);
@@ -73,37 +60,19 @@ describe.skipIf(!canRun)("committee end to end", () => {
       [removed, "reviewer"],
     ] as const)
       cli(["committee", "add", a.address, "--role", role, "--name", `e2e ${role}`]);
-    const port = await freePort();
-    base = `http://127.0.0.1:${port}`;
-    server = spawn(
-      process.execPath,
-      ["node_modules/next/dist/bin/next", "start", "-p", String(port), "-H", "127.0.0.1"],
-      {
-        env: {
-          ...process.env,
-          DATABASE_URL: dbUrl,
-          DB_DRIVER: "pg",
-          NEXTAUTH_URL: base,
-          NEXTAUTH_SECRET: SECRET,
-          SIWE_CHAIN_ID: "1",
-        },
-        stdio: ["ignore", "pipe", "pipe"],
-      },
+    app = await startApp(
+      { ...serverEnv(dbUrl), NEXTAUTH_SECRET: SECRET, SIWE_CHAIN_ID: "1" },
+      "/api/auth/nonce",
+      200,
     );
-    await waitFor(`${base}/api/auth/nonce`, 60_000, 200);
+    base = app.base;
     browser = await launchChromium();
   });
 
   afterAll(async () => {
     await browser?.close();
-    server?.kill("SIGTERM");
-    await new Promise((r) => setTimeout(r, 500));
-    if (dbName && serverUrl) {
-      const c = new pg.Client({ connectionString: serverUrl });
-      await c.connect();
-      await c.query(`drop database if exists ${dbName} with (force)`);
-      await c.end();
-    }
+    await stopApps([app]);
+    if (dbName && serverUrl) await dropDatabase(serverUrl, dbName);
   });
 
   it("every mutating route × {anonymous, non-member, removed member, reviewer, executor, admin}: no unauthorized write", async () => {

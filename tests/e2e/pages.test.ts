@@ -1,17 +1,17 @@
 // End to end: backfill the bundled history into a fresh embedded database, serve the production
 // build with `next start`, and open every page in headless Chromium.
-import { spawn, spawnSync, type ChildProcess } from "node:child_process";
 import { mkdirSync, mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { Browser, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { browserTestsCanRun, freePort, launchChromium, waitFor } from "../helpers/browser";
+import { pgliteEnv, startApp, stopApps, vigil, type App } from "../helpers/app";
+import { browserTestsCanRun, launchChromium } from "../helpers/browser";
 
 const SHOTS = join(process.cwd(), "tests/e2e/screenshots");
 const canRun = browserTestsCanRun;
 let dir: string;
-let server: ChildProcess | undefined;
+let app: App | undefined;
 let browser: Browser | undefined;
 let base: string;
 let backfill: { runs: number; succeeded: number; proposals: number; runIds: number[] };
@@ -19,43 +19,20 @@ let backfill: { runs: number; succeeded: number; proposals: number; runIds: numb
 describe.skipIf(!canRun)("pages in headless Chromium", () => {
   beforeAll(async () => {
     dir = mkdtempSync(join(tmpdir(), "vigil-e2e-"));
-    const env = {
-      ...process.env,
-      PGLITE_DIR: join(dir, "pglite"),
-      DATABASE_URL: "",
-      POSTGRES_URL: "",
-      DB_DRIVER: "",
-    };
-    const bf = spawnSync(process.execPath, ["bin/vigil.mjs", "backfill", "--json"], {
-      env,
-      encoding: "utf8",
-    });
-    if (bf.status !== 0) throw new Error(`backfill failed: ${bf.stderr}`);
-    backfill = JSON.parse(bf.stdout);
-    const port = await freePort();
-    base = `http://127.0.0.1:${port}`;
-    server = spawn(
-      process.execPath,
-      ["node_modules/next/dist/bin/next", "start", "-p", String(port), "-H", "127.0.0.1"],
-      {
-        env: {
-          ...env,
-          CRON_SECRET: "e2e-secret",
-          NEXTAUTH_SECRET: "e2e-session-secret",
-          NEXTAUTH_URL: base,
-        },
-        stdio: ["ignore", "pipe", "pipe"],
-      },
+    const env = pgliteEnv(join(dir, "pglite"));
+    backfill = JSON.parse(vigil(["backfill", "--json"], env));
+    app = await startApp(
+      { ...env, CRON_SECRET: "e2e-secret", NEXTAUTH_SECRET: "e2e-session-secret" },
+      "/api/v1/runs/latest",
     );
-    await waitFor(`${base}/api/v1/runs/latest`, 60_000);
+    base = app.base;
     browser = await launchChromium();
     mkdirSync(SHOTS, { recursive: true });
   });
 
   afterAll(async () => {
     await browser?.close();
-    server?.kill("SIGTERM");
-    await new Promise((r) => setTimeout(r, 500));
+    await stopApps([app]);
     if (dir) rmSync(dir, { recursive: true, force: true });
   });
 

@@ -1,16 +1,16 @@
 // The what-if in the browser and its API: one replay run into a fresh embedded database, the
 // production build served with `next start`, the market and proposal pages in headless Chromium.
-import { spawn, spawnSync, type ChildProcess } from "node:child_process";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { Browser, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { WhatIfResponseSchema } from "../../lib/api/whatIf";
-import { browserTestsCanRun, freePort, launchChromium, waitFor } from "../helpers/browser";
+import { pgliteEnv, startApp, stopApps, vigil, type App } from "../helpers/app";
+import { browserTestsCanRun, launchChromium } from "../helpers/browser";
 
 let dir: string;
-let server: ChildProcess | undefined;
+let app: App | undefined;
 let browser: Browser | undefined;
 let base: string;
 const BTC = encodeURIComponent("deribit:BTC");
@@ -18,37 +18,16 @@ const BTC = encodeURIComponent("deribit:BTC");
 describe.skipIf(!browserTestsCanRun)("what-if", () => {
   beforeAll(async () => {
     dir = mkdtempSync(join(tmpdir(), "vigil-whatif-"));
-    const env = {
-      ...process.env,
-      PGLITE_DIR: join(dir, "pglite"),
-      DATABASE_URL: "",
-      POSTGRES_URL: "",
-      DB_DRIVER: "",
-    };
-    const r = spawnSync(
-      process.execPath,
-      ["bin/vigil.mjs", "run", "--once", "--at", "2026-08-19T12:00:00Z", "--json"],
-      { env, encoding: "utf8" },
-    );
-    if (r.status !== 0) throw new Error(`run failed: ${r.stderr}`);
-    const port = await freePort();
-    base = `http://127.0.0.1:${port}`;
-    server = spawn(
-      process.execPath,
-      ["node_modules/next/dist/bin/next", "start", "-p", String(port), "-H", "127.0.0.1"],
-      {
-        env: { ...env, NEXTAUTH_SECRET: "e2e-session-secret", NEXTAUTH_URL: base },
-        stdio: ["ignore", "pipe", "pipe"],
-      },
-    );
-    await waitFor(`${base}/api/v1/runs/latest`, 60_000);
+    const env = pgliteEnv(join(dir, "pglite"));
+    vigil(["run", "--once", "--at", "2026-08-19T12:00:00Z", "--json"], env);
+    app = await startApp({ ...env, NEXTAUTH_SECRET: "e2e-session-secret" }, "/api/v1/runs/latest");
+    base = app.base;
     browser = await launchChromium();
   }, 180_000);
 
   afterAll(async () => {
     await browser?.close();
-    server?.kill("SIGTERM");
-    await new Promise((r) => setTimeout(r, 500));
+    await stopApps([app]);
     if (dir) rmSync(dir, { recursive: true, force: true });
   });
 
