@@ -17,7 +17,7 @@ import {
 import { fitSviQuasiExplicit, polishSvi, sviW, type SviParams } from "../lib/quant/svi";
 import type { BenchSection } from "./run";
 
-interface Chain {
+export interface Chain {
   asset: string;
   slices: SliceQuotes[];
 }
@@ -33,7 +33,7 @@ function quantile(xs: number[], p: number): number {
 const f2 = (x: number) => (Number.isFinite(x) ? x.toFixed(2) : "-");
 const f3 = (x: number) => (Number.isFinite(x) ? x.toFixed(3) : "-");
 
-async function loadChains(): Promise<Chain[]> {
+export async function loadChains(): Promise<Chain[]> {
   const src = new ReplaySource();
   const out: Chain[] = [];
   for (const asset of ["BTC", "ETH"]) {
