@@ -62,6 +62,8 @@ export interface FitOptions {
   minQuotes?: number;
   /** Published surface: implicit steps per interval, quotes per local-vol node, max nodes. */
   substeps?: number;
+  /** Implicit steps of the first interval, from the payoff (default max(2, substeps)). */
+  firstSubsteps?: number;
   quotesPerNode?: number;
   maxNodes?: number;
   smooth?: number;
@@ -73,6 +75,8 @@ export interface FitOptions {
   wingQuotes?: number;
   wingFit?: number;
   wingWeight?: number;
+  /** Published surface: cap of the local vol's √(k/k_edge) growth beyond its outer nodes (default 2; 1 = flat). */
+  wingCap?: number;
   /** Finite-difference instead of analytic Jacobians in the published fit (comparison only). */
   finiteDifference?: boolean;
 }
@@ -493,7 +497,8 @@ interface AhState {
   hats: Hat[];
   localVols: Float64Array[];
   qs: Float64Array[];
-  substeps: number;
+  /** Implicit steps per interval. */
+  substeps: number[];
   paramK: Float64Array[];
   status: OptStatus[];
 }
@@ -574,6 +579,8 @@ function wingTargets(p: Prepared, count: number, fit: number, weight: number): W
 
 function fitPublished(ps: Prepared[], opts: FitOptions): AhState {
   const substeps = opts.substeps ?? 1;
+  const firstSubsteps = opts.firstSubsteps ?? Math.max(2, substeps);
+  const wingCap = opts.wingCap ?? 2;
   const perNode = opts.quotesPerNode ?? 2;
   const maxNodes = opts.maxNodes ?? 14;
   const smooth = opts.smooth ?? 0.005;
@@ -596,7 +603,7 @@ function fitPublished(ps: Prepared[], opts: FitOptions): AhState {
     hats: [],
     localVols: [],
     qs: [],
-    substeps,
+    substeps: [],
     paramK: [],
     status: [],
   };
@@ -654,14 +661,16 @@ function fitPublished(ps: Prepared[], opts: FitOptions): AhState {
       paramK,
       start,
       smooth,
-      substeps,
+      substeps: si === 0 ? firstSubsteps : substeps,
       finiteDifference: opts.finiteDifference,
+      hat: { wingCap },
     });
     out.ts.push(p.t);
-    out.hats.push(hatWeights(grid, paramK));
+    out.hats.push(hatWeights(grid, paramK, { wingCap }));
     out.localVols.push(fit.localVol);
     out.qs.push(fit.q);
     out.paramK.push(paramK);
+    out.substeps.push(si === 0 ? firstSubsteps : substeps);
     out.status.push(fit.status);
     q = fit.q;
     tPrev = p.t;
@@ -686,7 +695,14 @@ function onCoveringInterval(
   const interval = Math.min(i, n - 1);
   const q0 = from < 0 ? new Float64Array(st.grid.k.length) : st.qs[from];
   const tStart = from < 0 ? 0 : st.ts[from];
-  return step(st.grid, st.hats[interval], st.localVols[interval], q0, t - tStart, st.substeps);
+  return step(
+    st.grid,
+    st.hats[interval],
+    st.localVols[interval],
+    q0,
+    t - tStart,
+    st.substeps[interval],
+  );
 }
 
 /** Time values on the grid at time t (an implicit step of the covering interval's local vol). */
@@ -756,7 +772,7 @@ export function fitSurface(input: SliceQuotes[], opts: FitOptions): SurfaceFit {
     params = ps.map((_, i) => ({
       nodesK: Array.from(st.paramK[i]),
       localVol: Array.from(st.localVols[i]),
-      substeps: st.substeps,
+      substeps: st.substeps[i],
     }));
     representation = {
       kind: "andreasen-huge",
