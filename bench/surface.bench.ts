@@ -241,12 +241,12 @@ export default async function surfaceBench(): Promise<BenchSection[]> {
     })),
   };
   const variants: [string, Partial<FitOptions>][] = [
-    ["default: 2 quotes per node (≤ 14), smoothing 0.005, 1 step", {}],
+    ["default: 2 quotes per node (≤ 14) + wing nodes, smoothing 0.005", {}],
     ["3 quotes per node", { quotesPerNode: 3 }],
     ["1.5 quotes per node (≤ 20)", { quotesPerNode: 1.5, maxNodes: 20 }],
     ["smoothing 0.02", { smooth: 0.02 }],
     ["smoothing 0", { smooth: 0 }],
-    ["2 implicit steps per interval", { substeps: 2 }],
+    ["2 implicit steps per interval (the first always has 2)", { substeps: 2 }],
     ["uniform weights", { weighting: "uniform" }],
     ["1/spread weights", { weighting: "spread" }],
     ["forward-difference Jacobian", { finiteDifference: true }],

@@ -12,8 +12,8 @@
  * The matrix is an M-matrix, so (their argument) by induction every c_i is discretely convex in x
  * (no butterfly arbitrage) and c_i ≥ c_{i−1} (no calendar arbitrage) — on the grid, exactly, and
  * for the piecewise-linear interpolant in x between nodes and in T (an implicit step of size
- * t − T_{i−1} < Δt with σ_i). σ_i is piecewise linear in k = ln x through a few nodes and flat
- * beyond; its log-values are fitted per interval by Levenberg–Marquardt with the analytic
+ * t − T_{i−1} < Δt with σ_i). σ_i is piecewise linear in k = ln x through a few nodes and beyond
+ * them flat or growing as √(k/k_edge) up to a cap (see hatWeights); its log-values are fitted per interval by Levenberg–Marquardt with the analytic
  * Jacobian (forward-mode through the tridiagonal solves), shortest expiry first.
  *
  * Numerically the scheme is written for the time value q = c − (1 − x)⁺, which equals the
