@@ -1,7 +1,8 @@
 // Out-of-sample score of the published surface on the 68 recorded weekly chains (issue 10): the
 // surface refitted without every third strike of each expiry (outOfSampleScore) against Deribit's
 // mark on the same held-out quotes, beside the in-sample fit, arbitrage counts and fit time.
-// `npx tsx bench/run.ts oos` (OOS_OPTS='{"smooth":0.01}' tries other FitOptions).
+// `npx tsx bench/run.ts oos` (OOS_OPTS='{"smooth":0.01}' tries other FitOptions; OOS_RAW=1 fits the
+// quotes before cleaning, as tests/unit/surfaceFit.test.ts does).
 import {
   fitSurface,
   outOfSampleScore,
@@ -67,7 +68,8 @@ function extrapolation(slices: SliceQuotes[], opts: FitOptions) {
 }
 
 export default async function oosBench(): Promise<BenchSection[]> {
-  const chains = await loadChains();
+  const raw = process.env.OOS_RAW === "1";
+  const chains = await loadChains(!raw);
   const opts: FitOptions = {
     model: "published",
     ...(JSON.parse(process.env.OOS_OPTS ?? "{}") as Partial<FitOptions>),
@@ -135,7 +137,7 @@ export default async function oosBench(): Promise<BenchSection[]> {
   });
   return [
     {
-      title: `Published surface out of sample (every third strike held out; ${chains.length} chains; options ${JSON.stringify(opts)})`,
+      title: `Published surface out of sample (every third strike held out; ${chains.length} chains${raw ? ", quotes before cleaning" : ""}; options ${JSON.stringify(opts)})`,
       rows,
     },
   ];

@@ -33,7 +33,7 @@ function quantile(xs: number[], p: number): number {
 const f2 = (x: number) => (Number.isFinite(x) ? x.toFixed(2) : "-");
 const f3 = (x: number) => (Number.isFinite(x) ? x.toFixed(3) : "-");
 
-export async function loadChains(): Promise<Chain[]> {
+export async function loadChains(clean = true): Promise<Chain[]> {
   const src = new ReplaySource();
   const out: Chain[] = [];
   for (const asset of ["BTC", "ETH"]) {
@@ -42,8 +42,8 @@ export async function loadChains(): Promise<Chain[]> {
       const snap = await src.snapshotAsOf(market, t);
       if (!snap) continue;
       // What the calibrate stage fits: the quotes that pass cleaning.
-      const { clean } = cleanSnapshot(snap, { now: snap.capturedAt });
-      out.push({ asset, slices: surfaceInput(chainImpliedVols({ ...snap, options: clean }, 1)) });
+      const options = clean ? cleanSnapshot(snap, { now: snap.capturedAt }).clean : snap.options;
+      out.push({ asset, slices: surfaceInput(chainImpliedVols({ ...snap, options }, 1)) });
     }
   }
   return out;
