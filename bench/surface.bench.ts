@@ -17,7 +17,7 @@ import {
 import { fitSviQuasiExplicit, polishSvi, sviW, type SviParams } from "../lib/quant/svi";
 import type { BenchSection } from "./run";
 
-interface Chain {
+export interface Chain {
   asset: string;
   slices: SliceQuotes[];
 }
@@ -33,7 +33,7 @@ function quantile(xs: number[], p: number): number {
 const f2 = (x: number) => (Number.isFinite(x) ? x.toFixed(2) : "-");
 const f3 = (x: number) => (Number.isFinite(x) ? x.toFixed(3) : "-");
 
-async function loadChains(): Promise<Chain[]> {
+export async function loadChains(clean = true): Promise<Chain[]> {
   const src = new ReplaySource();
   const out: Chain[] = [];
   for (const asset of ["BTC", "ETH"]) {
@@ -42,8 +42,8 @@ async function loadChains(): Promise<Chain[]> {
       const snap = await src.snapshotAsOf(market, t);
       if (!snap) continue;
       // What the calibrate stage fits: the quotes that pass cleaning.
-      const { clean } = cleanSnapshot(snap, { now: snap.capturedAt });
-      out.push({ asset, slices: surfaceInput(chainImpliedVols({ ...snap, options: clean }, 1)) });
+      const options = clean ? cleanSnapshot(snap, { now: snap.capturedAt }).clean : snap.options;
+      out.push({ asset, slices: surfaceInput(chainImpliedVols({ ...snap, options }, 1)) });
     }
   }
   return out;
@@ -241,12 +241,12 @@ export default async function surfaceBench(): Promise<BenchSection[]> {
     })),
   };
   const variants: [string, Partial<FitOptions>][] = [
-    ["default: 2 quotes per node (≤ 14), smoothing 0.005, 1 step", {}],
+    ["default: 2 quotes per node (≤ 14) + wing nodes, smoothing 0.005", {}],
     ["3 quotes per node", { quotesPerNode: 3 }],
     ["1.5 quotes per node (≤ 20)", { quotesPerNode: 1.5, maxNodes: 20 }],
     ["smoothing 0.02", { smooth: 0.02 }],
     ["smoothing 0", { smooth: 0 }],
-    ["2 implicit steps per interval", { substeps: 2 }],
+    ["2 implicit steps per interval (the first always has 2)", { substeps: 2 }],
     ["uniform weights", { weighting: "uniform" }],
     ["1/spread weights", { weighting: "spread" }],
     ["forward-difference Jacobian", { finiteDifference: true }],

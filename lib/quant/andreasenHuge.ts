@@ -12,8 +12,8 @@
  * The matrix is an M-matrix, so (their argument) by induction every c_i is discretely convex in x
  * (no butterfly arbitrage) and c_i ≥ c_{i−1} (no calendar arbitrage) — on the grid, exactly, and
  * for the piecewise-linear interpolant in x between nodes and in T (an implicit step of size
- * t − T_{i−1} < Δt with σ_i). σ_i is piecewise linear in k = ln x through a few nodes and flat
- * beyond; its log-values are fitted per interval by Levenberg–Marquardt with the analytic
+ * t − T_{i−1} < Δt with σ_i). σ_i is piecewise linear in k = ln x through a few nodes and beyond
+ * them flat or growing as √(k/k_edge) up to a cap (see hatWeights); its log-values are fitted per interval by Levenberg–Marquardt with the analytic
  * Jacobian (forward-mode through the tridiagonal solves), shortest expiry first.
  *
  * Numerically the scheme is written for the time value q = c − (1 − x)⁺, which equals the
@@ -173,42 +173,61 @@ function lapC(grid: AhGrid, q: Float64Array, j: number): number {
   return j === grid.atm ? v + 1 : v;
 }
 
-/** Piecewise-linear (in k) interpolation weights of parameter nodes at every grid node. */
+/**
+ * Piecewise-linear (in k) interpolation weights of parameter nodes at every grid node, and beyond
+ * the outer nodes a fixed growth factor g of the outer node's σ (1 = flat).
+ */
 export interface Hat {
   left: Int32Array;
   w: Float64Array;
+  /** σ_j = g_j·(interpolated σ); absent = all 1. */
+  g?: Float64Array;
 }
 
-export function hatWeights(grid: AhGrid, nodes: ArrayLike<number>): Hat {
+export interface HatOptions {
+  /**
+   * Beyond the outermost node k_e, σ(k) = σ(k_e)·min(cap, √(k/k_e)): local variance linear in k,
+   * the short-expiry local vol of a total variance linear in k (Lee's wing, via the harmonic-mean
+   * relation of H. Berestycki, J. Busca & I. Florent, Quant. Finance 2 (2002) 61-69). 1 = flat.
+   */
+  wingCap?: number;
+}
+
+export function hatWeights(grid: AhGrid, nodes: ArrayLike<number>, opts: HatOptions = {}): Hat {
   const n = grid.k.length;
   const P = nodes.length;
   const left = new Int32Array(n);
   const w = new Float64Array(n);
+  const cap = P >= 2 ? (opts.wingCap ?? 1) : 1;
+  const g = cap > 1 ? new Float64Array(n).fill(1) : undefined;
   let p = 0;
   for (let j = 0; j < n; j++) {
     const k = grid.k[j];
     if (P === 1 || k <= nodes[0]) {
       left[j] = 0;
       w[j] = 0;
+      if (g && nodes[0] < 0 && k < nodes[0]) g[j] = Math.min(cap, Math.sqrt(k / nodes[0]));
       continue;
     }
     if (k >= nodes[P - 1]) {
       left[j] = P - 2;
       w[j] = 1;
+      if (g && nodes[P - 1] > 0) g[j] = Math.min(cap, Math.sqrt(k / nodes[P - 1]));
       continue;
     }
     while (p < P - 2 && k >= nodes[p + 1]) p++;
     left[j] = p;
     w[j] = (k - nodes[p]) / (nodes[p + 1] - nodes[p]);
   }
-  return { left, w };
+  return g ? { left, w, g } : { left, w };
 }
 
 function sigmaAt(hat: Hat, s: ArrayLike<number>, out: Float64Array): void {
   for (let j = 0; j < out.length; j++) {
     const l = hat.left[j];
     const w = hat.w[j];
-    out[j] = w === 0 ? s[l] : (1 - w) * s[l] + w * s[l + 1];
+    const v = w === 0 ? s[l] : (1 - w) * s[l] + w * s[l + 1];
+    out[j] = hat.g ? hat.g[j] * v : v;
   }
 }
 
@@ -252,6 +271,8 @@ export interface AhIntervalTarget {
   substeps: number;
   /** Use forward differences instead of the analytic Jacobian (for the optimizer comparison). */
   finiteDifference?: boolean;
+  /** How σ continues beyond the outer parameter nodes (see hatWeights). */
+  hat?: HatOptions;
 }
 
 export interface AhIntervalFit {
@@ -273,7 +294,7 @@ export function fitInterval(grid: AhGrid, q0: Float64Array, tg: AhIntervalTarget
   const nSmooth = P >= 3 ? P - 2 : 0;
   const m = nq + nSmooth;
   const S = tg.substeps;
-  const hat = hatWeights(grid, tg.paramK);
+  const hat = hatWeights(grid, tg.paramK, tg.hat);
   const sig = new Float64Array(n);
   const step = new ImplicitStep(grid);
   // forward states q^0..q^S of the last evaluation
@@ -321,6 +342,7 @@ export function fitInterval(grid: AhGrid, q0: Float64Array, tg: AhIntervalTarget
           if (l === p) h = w === 0 ? 1 : 1 - w;
           else if (l + 1 === p) h = w;
           if (h === 0) continue;
+          if (hat.g) h *= hat.g[j];
           rhs[j] += ((2 * alpha[j] * h * s[p]) / sig[j]) * lapC(grid, qn, j);
         }
         step.solve(rhs, dq);

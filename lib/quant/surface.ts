@@ -62,9 +62,21 @@ export interface FitOptions {
   minQuotes?: number;
   /** Published surface: implicit steps per interval, quotes per local-vol node, max nodes. */
   substeps?: number;
+  /** Implicit steps of the first interval, from the payoff (default max(2, substeps)). */
+  firstSubsteps?: number;
   quotesPerNode?: number;
   maxNodes?: number;
   smooth?: number;
+  /**
+   * Published surface: wing targets beyond each outermost quote (see wingTargets): how many per
+   * side (default 1; 0 = none), from how many outermost quotes (default 8), and their weight
+   * relative to the slice's median quote weight (default 0.5).
+   */
+  wingQuotes?: number;
+  wingFit?: number;
+  wingWeight?: number;
+  /** Published surface: cap of the local vol's √(k/k_edge) growth beyond its outer nodes (default 2; 1 = flat). */
+  wingCap?: number;
   /** Finite-difference instead of analytic Jacobians in the published fit (comparison only). */
   finiteDifference?: boolean;
 }
@@ -485,7 +497,8 @@ interface AhState {
   hats: Hat[];
   localVols: Float64Array[];
   qs: Float64Array[];
-  substeps: number;
+  /** Implicit steps per interval. */
+  substeps: number[];
   paramK: Float64Array[];
   status: OptStatus[];
 }
@@ -494,16 +507,91 @@ function nodeCount(n: number, perNode: number, maxNodes: number): number {
   return Math.max(1, Math.min(maxNodes, Math.round(n / perNode)));
 }
 
+/** Least-squares quadratic through (x, y), evaluated at x0 (normal equations, 3×3). */
+function quadraticAt(xs: number[], ys: number[], x0: number): number {
+  // centre and scale for conditioning
+  const c = xs.reduce((a, b) => a + b, 0) / xs.length;
+  const sc = Math.max(...xs.map((x) => Math.abs(x - c)), 1e-12);
+  const S = new Array<number>(5).fill(0);
+  const T = new Array<number>(3).fill(0);
+  xs.forEach((x, i) => {
+    const u = (x - c) / sc;
+    for (let a = 0; a < 5; a++) S[a] += u ** a;
+    for (let a = 0; a < 3; a++) T[a] += ys[i] * u ** a;
+  });
+  const A = [
+    [S[0], S[1], S[2], T[0]],
+    [S[1], S[2], S[3], T[1]],
+    [S[2], S[3], S[4], T[2]],
+  ];
+  for (let col = 0; col < 3; col++) {
+    for (let r = col + 1; r < 3; r++) {
+      const f = A[r][col] / A[col][col];
+      for (let j = col; j < 4; j++) A[r][j] -= f * A[col][j];
+    }
+  }
+  const co = [0, 0, 0];
+  for (let r = 2; r >= 0; r--) {
+    let v = A[r][3];
+    for (let j = r + 1; j < 3; j++) v -= A[r][j] * co[j];
+    co[r] = v / A[r][r];
+  }
+  const u0 = (x0 - c) / sc;
+  return co[0] + co[1] * u0 + co[2] * u0 * u0;
+}
+
+interface WingTargets {
+  k: number[];
+  mid: number[];
+  weight: number[];
+}
+
+/**
+ * Targets beyond each outermost quote of a slice: `count` points spaced by the mean spacing of
+ * the outermost `fit` quotes, at the total variance of a least-squares quadratic in k through
+ * those quotes, kept between the outermost quote's total variance and that plus 2·|Δk| (Lee's
+ * moment formula bounds the wing slope of total variance by 2: R. Lee, "The moment formula for
+ * implied volatility at extreme strikes", Math. Finance 14 (2004) 469-480).
+ */
+function wingTargets(p: Prepared, count: number, fit: number, weight: number): WingTargets {
+  const out: WingTargets = { k: [], mid: [], weight: [] };
+  const n = p.k.length;
+  if (count <= 0 || n < Math.max(fit, 3)) return out;
+  const medW = [...p.weight].sort((a, b) => a - b)[n >> 1];
+  for (const side of [-1, 1]) {
+    const idx = Array.from({ length: fit }, (_, j) => (side > 0 ? n - fit + j : j));
+    const ks = idx.map((i) => p.k[i]);
+    const ws = idx.map((i) => p.mid[i] * p.mid[i] * p.t);
+    const edge = side > 0 ? n - 1 : 0;
+    const step = (ks[fit - 1] - ks[0]) / (fit - 1);
+    const wEdge = p.mid[edge] * p.mid[edge] * p.t;
+    for (let j = 1; j <= count; j++) {
+      const k = p.k[edge] + side * j * step;
+      const dk = Math.abs(k - p.k[edge]);
+      const w = Math.min(Math.max(quadraticAt(ks, ws, k), wEdge), wEdge + 2 * dk);
+      out.k.push(k);
+      out.mid.push(Math.sqrt(w / p.t));
+      out.weight.push(weight * medW);
+    }
+  }
+  return out;
+}
+
 function fitPublished(ps: Prepared[], opts: FitOptions): AhState {
   const substeps = opts.substeps ?? 1;
+  const firstSubsteps = opts.firstSubsteps ?? Math.max(2, substeps);
+  const wingCap = opts.wingCap ?? 2;
   const perNode = opts.quotesPerNode ?? 2;
   const maxNodes = opts.maxNodes ?? 14;
   const smooth = opts.smooth ?? 0.005;
   let wMax = 0;
   for (const p of ps) for (const v of p.mid) wMax = Math.max(wMax, v * v * p.t);
   const range = Math.min(8, Math.max(2.5, 1.5 + 8 * Math.sqrt(wMax)));
+  const wings = ps.map((p) =>
+    wingTargets(p, opts.wingQuotes ?? 1, opts.wingFit ?? 8, opts.wingWeight ?? 0.5),
+  );
   const grid = buildGrid(
-    ps.flatMap((p) => p.k),
+    ps.flatMap((p, i) => [...p.k, ...wings[i].k].filter((k) => Math.abs(k) < 0.9 * range)),
     { range },
   );
   const n = grid.k.length;
@@ -515,22 +603,40 @@ function fitPublished(ps: Prepared[], opts: FitOptions): AhState {
     hats: [],
     localVols: [],
     qs: [],
-    substeps,
+    substeps: [],
     paramK: [],
     status: [],
   };
-  for (const p of ps) {
-    const dt = p.t - tPrev;
+  for (const [si, p0] of ps.entries()) {
+    const dt = p0.t - tPrev;
+    // the quotes and the wing targets beyond them, ascending in k
+    const wg = wings[si];
+    const order = [...p0.k.map((_, i) => i), ...wg.k.map((_, i) => -1 - i)]
+      .filter((i) => i >= 0 || Math.abs(wg.k[-1 - i]) < 0.9 * range)
+      .sort((a, b) => (a >= 0 ? p0.k[a] : wg.k[-1 - a]) - (b >= 0 ? p0.k[b] : wg.k[-1 - b]));
+    const pick = (a: number[], b: number[]) => order.map((i) => (i >= 0 ? a[i] : b[-1 - i]));
+    const p = {
+      t: p0.t,
+      k: pick(p0.k, wg.k),
+      mid: pick(p0.mid, wg.mid),
+      weight: pick(p0.weight, wg.weight),
+    };
     const nq = p.k.length;
-    const P = nodeCount(nq, perNode, maxNodes);
-    const paramK = new Float64Array(P);
-    for (let j = 0; j < P; j++) {
-      const pos = P === 1 ? (nq - 1) / 2 : (j * (nq - 1)) / (P - 1);
+    // local-vol nodes at quantiles of the quotes, plus one at each outermost wing target
+    const nReal = p0.k.length;
+    const P0 = nodeCount(nReal, perNode, maxNodes);
+    const inner: number[] = [];
+    for (let j = 0; j < P0; j++) {
+      const pos = P0 === 1 ? (nReal - 1) / 2 : (j * (nReal - 1)) / (P0 - 1);
       const lo = Math.floor(pos);
-      const hi = Math.min(nq - 1, lo + 1);
-      paramK[j] = p.k[lo] + (pos - lo) * (p.k[hi] - p.k[lo]);
+      const hi = Math.min(nReal - 1, lo + 1);
+      inner.push(p0.k[lo] + (pos - lo) * (p0.k[hi] - p0.k[lo]));
     }
-    if (P === 1) paramK[0] = 0;
+    if (P0 === 1) inner[0] = 0;
+    if (P0 > 1 && p.k[0] < inner[0]) inner.unshift(p.k[0]);
+    if (P0 > 1 && p.k[nq - 1] > inner[inner.length - 1]) inner.push(p.k[nq - 1]);
+    const paramK = Float64Array.from(inner);
+    const P = paramK.length;
     // start: forward local variance between the previous slice and the quotes, floored
     const start = new Float64Array(P);
     const wMkt = p.mid.map((v) => v * v * p.t);
@@ -555,14 +661,16 @@ function fitPublished(ps: Prepared[], opts: FitOptions): AhState {
       paramK,
       start,
       smooth,
-      substeps,
+      substeps: si === 0 ? firstSubsteps : substeps,
       finiteDifference: opts.finiteDifference,
+      hat: { wingCap },
     });
     out.ts.push(p.t);
-    out.hats.push(hatWeights(grid, paramK));
+    out.hats.push(hatWeights(grid, paramK, { wingCap }));
     out.localVols.push(fit.localVol);
     out.qs.push(fit.q);
     out.paramK.push(paramK);
+    out.substeps.push(si === 0 ? firstSubsteps : substeps);
     out.status.push(fit.status);
     q = fit.q;
     tPrev = p.t;
@@ -587,7 +695,14 @@ function onCoveringInterval(
   const interval = Math.min(i, n - 1);
   const q0 = from < 0 ? new Float64Array(st.grid.k.length) : st.qs[from];
   const tStart = from < 0 ? 0 : st.ts[from];
-  return step(st.grid, st.hats[interval], st.localVols[interval], q0, t - tStart, st.substeps);
+  return step(
+    st.grid,
+    st.hats[interval],
+    st.localVols[interval],
+    q0,
+    t - tStart,
+    st.substeps[interval],
+  );
 }
 
 /** Time values on the grid at time t (an implicit step of the covering interval's local vol). */
@@ -657,7 +772,7 @@ export function fitSurface(input: SliceQuotes[], opts: FitOptions): SurfaceFit {
     params = ps.map((_, i) => ({
       nodesK: Array.from(st.paramK[i]),
       localVol: Array.from(st.localVols[i]),
-      substeps: st.substeps,
+      substeps: st.substeps[i],
     }));
     representation = {
       kind: "andreasen-huge",
