@@ -5,50 +5,21 @@
 // quotes before cleaning, as tests/unit/surfaceFit.test.ts does).
 import {
   fitSurface,
+  holdOutEveryThird,
   outOfSampleScore,
   representationViolations,
   type FitOptions,
   type SliceQuotes,
 } from "../lib/quant/surface";
 import type { BenchSection } from "./run";
-import { loadChains } from "./surface.bench";
+import { f2, f3, loadChains, quantile } from "./surface.bench";
 
-const median = (xs: number[]): number => {
-  const s = xs.filter(Number.isFinite).sort((a, b) => a - b);
-  if (s.length === 0) return NaN;
-  const m = s.length >> 1;
-  return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2;
-};
-const f2 = (x: number) => (Number.isFinite(x) ? x.toFixed(2) : "-");
-const f3 = (x: number) => (Number.isFinite(x) ? x.toFixed(3) : "-");
+const median = (xs: number[]) => quantile(xs, 0.5);
 
 /** Held-out quotes split as the score splits them: an expiry's last strike (priced beyond the
  * outermost remaining quote) vs the rest; squared errors of the refit and the mark. */
 function extrapolation(slices: SliceQuotes[], opts: FitOptions) {
-  const train: SliceQuotes[] = [];
-  const held: { t: number; k: number; mid: number; mark: number; last: boolean }[] = [];
-  for (const s of slices) {
-    const idx = s.k
-      .map((_, i) => i)
-      .filter((i) => [s.k[i], s.midIv[i], s.bidIv[i], s.askIv[i]].every(Number.isFinite))
-      .filter((i) => s.midIv[i] > 0)
-      .sort((a, b) => s.k[a] - s.k[b]);
-    const keep = idx.filter((_, j) => j % 3 !== 2);
-    idx.forEach((i, j) => {
-      if (j % 3 !== 2) return;
-      const mark = s.markIv ? s.markIv[i] : NaN;
-      held.push({ t: s.t, k: s.k[i], mid: s.midIv[i], mark, last: j === idx.length - 1 });
-    });
-    const pick = (xs: number[]) => keep.map((i) => xs[i]);
-    train.push({
-      ...s,
-      k: pick(s.k),
-      midIv: pick(s.midIv),
-      bidIv: pick(s.bidIv),
-      askIv: pick(s.askIv),
-      ...(s.markIv ? { markIv: pick(s.markIv) } : {}),
-    });
-  }
+  const { train, held } = holdOutEveryThird(slices);
   const fit = fitSurface(train, opts);
   const acc = { lastSe: 0, lastMarkSe: 0, lastN: 0, innerSe: 0, innerMarkSe: 0, innerN: 0 };
   for (const q of held) {

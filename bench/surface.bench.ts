@@ -22,7 +22,7 @@ export interface Chain {
   slices: SliceQuotes[];
 }
 
-function quantile(xs: number[], p: number): number {
+export function quantile(xs: number[], p: number): number {
   const s = xs.filter(Number.isFinite).sort((a, b) => a - b);
   if (s.length === 0) return NaN;
   const h = (s.length - 1) * p;
@@ -30,8 +30,8 @@ function quantile(xs: number[], p: number): number {
   return s[lo] + (h - lo) * ((s[Math.min(lo + 1, s.length - 1)] ?? s[lo]) - s[lo]);
 }
 
-const f2 = (x: number) => (Number.isFinite(x) ? x.toFixed(2) : "-");
-const f3 = (x: number) => (Number.isFinite(x) ? x.toFixed(3) : "-");
+export const f2 = (x: number) => (Number.isFinite(x) ? x.toFixed(2) : "-");
+export const f3 = (x: number) => (Number.isFinite(x) ? x.toFixed(3) : "-");
 
 export async function loadChains(clean = true): Promise<Chain[]> {
   const src = new ReplaySource();

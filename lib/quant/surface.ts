@@ -892,15 +892,27 @@ export interface OutOfSampleScore {
   markRmseVolPts: number;
 }
 
+/** A quote the out-of-sample score holds out. */
+export interface HeldOutQuote {
+  t: number;
+  k: number;
+  mid: number;
+  /** Deribit's mark IV (NaN without one). */
+  mark: number;
+  /** The expiry's last strike: the refit prices it beyond its outermost remaining quote. */
+  last: boolean;
+}
+
 /**
- * Out-of-sample score: refit the surface without every third strike of each expiry and measure,
- * at the held-out quotes, its error against the mid IV beside that of Deribit's mark on the same
- * quotes (a mark is a published surface too, so both are judged at strikes neither was fitted
- * to — Deribit's mark is not fitted to these mids either).
+ * The out-of-sample split: of each expiry's usable quotes in strike order, the 3rd, 6th, … are
+ * held out and the rest kept to refit.
  */
-export function outOfSampleScore(input: SliceQuotes[], opts: FitOptions): OutOfSampleScore {
+export function holdOutEveryThird(input: SliceQuotes[]): {
+  train: SliceQuotes[];
+  held: HeldOutQuote[];
+} {
   const train: SliceQuotes[] = [];
-  const held: { t: number; k: number; mid: number; mark: number }[] = [];
+  const held: HeldOutQuote[] = [];
   for (const s of input) {
     const idx = s.k
       .map((_, i) => i)
@@ -908,18 +920,32 @@ export function outOfSampleScore(input: SliceQuotes[], opts: FitOptions): OutOfS
       .filter((i) => s.midIv[i] > 0)
       .sort((a, b) => s.k[a] - s.k[b]);
     const keep = idx.filter((_, j) => j % 3 !== 2);
-    for (const i of idx.filter((_, j) => j % 3 === 2)) {
-      held.push({ t: s.t, k: s.k[i], mid: s.midIv[i], mark: s.markIv ? s.markIv[i] : NaN });
-    }
+    idx.forEach((i, j) => {
+      if (j % 3 !== 2) return;
+      const mark = s.markIv ? s.markIv[i] : NaN;
+      held.push({ t: s.t, k: s.k[i], mid: s.midIv[i], mark, last: j === idx.length - 1 });
+    });
+    const pick = (xs: number[]) => keep.map((i) => xs[i]);
     train.push({
       ...s,
-      k: keep.map((i) => s.k[i]),
-      midIv: keep.map((i) => s.midIv[i]),
-      bidIv: keep.map((i) => s.bidIv[i]),
-      askIv: keep.map((i) => s.askIv[i]),
-      ...(s.markIv ? { markIv: keep.map((i) => s.markIv![i]) } : {}),
+      k: pick(s.k),
+      midIv: pick(s.midIv),
+      bidIv: pick(s.bidIv),
+      askIv: pick(s.askIv),
+      ...(s.markIv ? { markIv: pick(s.markIv) } : {}),
     });
   }
+  return { train, held };
+}
+
+/**
+ * Out-of-sample score: refit the surface without every third strike of each expiry and measure,
+ * at the held-out quotes, its error against the mid IV beside that of Deribit's mark on the same
+ * quotes (a mark is a published surface too, so both are judged at strikes neither was fitted
+ * to — Deribit's mark is not fitted to these mids either).
+ */
+export function outOfSampleScore(input: SliceQuotes[], opts: FitOptions): OutOfSampleScore {
+  const { train, held } = holdOutEveryThird(input);
   const fit = fitSurface(train, opts);
   let unpriced = 0;
   let noMark = 0;
