@@ -240,12 +240,8 @@ export async function riskSeries(db: Db, marketId: string, f: RiskFilter, limit:
   if (f.method) where.push(eq(riskMetrics.method, f.method));
   if (f.from) where.push(gte(riskMetrics.asOf, new Date(f.from)));
   if (f.to) where.push(lte(riskMetrics.asOf, new Date(f.to)));
-  const order = [
-    desc(riskMetrics.asOf),
-    desc(riskMetrics.runId),
-    asc(riskMetrics.method),
-    asc(riskMetrics.level),
-  ];
+  // Newest first for the cut, then reversed: oldest first, methods in order within a run.
+  const order = [desc(riskMetrics.asOf), desc(riskMetrics.runId), desc(riskMetrics.method)];
   let rows: RiskRow[];
   if (resolution === "run") {
     rows = await db
@@ -310,7 +306,7 @@ async function dailyRiskIds(db: Db, marketId: string, f: RiskFilter, limit: numb
           ${from ? sql`and r.as_of >= ${from}` : sql``}
           ${to ? sql`and r.as_of <= ${to}` : sql``}
         order by r.as_of desc, r.run_id desc limit 1) pick
-    order by pick.as_of desc, pick.run_id desc, m
+    order by pick.as_of desc, pick.run_id desc, m desc
     limit ${limit}`);
   const list = Array.isArray(rows) ? rows : (rows as { rows: { id: number }[] }).rows;
   return list.map((r) => Number(r.id));

@@ -56,8 +56,9 @@ const filterSpec = fc.record({
   limit: fc.integer({ min: 1, max: 60 }),
 });
 
+// Newest first; within a run, methods in reverse so that the oldest-first series lists them in order.
 const byNewest = (a: Row, b: Row) =>
-  b.asOf - a.asOf || b.runId - a.runId || (a.method < b.method ? -1 : a.method > b.method ? 1 : 0);
+  b.asOf - a.asOf || b.runId - a.runId || (a.method < b.method ? 1 : a.method > b.method ? -1 : 0);
 
 function reference(
   all: Row[],
