@@ -66,6 +66,7 @@ export interface FitOptions {
   firstSubsteps?: number;
   quotesPerNode?: number;
   maxNodes?: number;
+  /** Published surface: weight of the penalty on second differences of ln σ (default 0.0075). */
   smooth?: number;
   /**
    * Published surface: wing targets beyond each outermost quote (see wingTargets): how many per
@@ -603,7 +604,7 @@ function fitPublished(ps: Prepared[], opts: FitOptions): AhState {
   const wingCap = opts.wingCap ?? 2;
   const perNode = opts.quotesPerNode ?? 2;
   const maxNodes = opts.maxNodes ?? 14;
-  const smooth = opts.smooth ?? 0.005;
+  const smooth = opts.smooth ?? 0.0075;
   let wMax = 0;
   for (const p of ps) for (const v of p.mid) wMax = Math.max(wMax, v * v * p.t);
   const range = Math.min(8, Math.max(2.5, 1.5 + 8 * Math.sqrt(wMax)));
