@@ -241,9 +241,10 @@ export default async function surfaceBench(): Promise<BenchSection[]> {
     })),
   };
   const variants: [string, Partial<FitOptions>][] = [
-    ["default: 2 quotes per node (≤ 14) + wing nodes, smoothing 0.005", {}],
+    ["default: 2 quotes per node (≤ 14) + wing nodes, smoothing 0.0075", {}],
     ["3 quotes per node", { quotesPerNode: 3 }],
     ["1.5 quotes per node (≤ 20)", { quotesPerNode: 1.5, maxNodes: 20 }],
+    ["smoothing 0.005 (the earlier default)", { smooth: 0.005 }],
     ["smoothing 0.02", { smooth: 0.02 }],
     ["smoothing 0", { smooth: 0 }],
     ["2 implicit steps per interval (the first always has 2)", { substeps: 2 }],

@@ -66,14 +66,18 @@ export interface FitOptions {
   firstSubsteps?: number;
   quotesPerNode?: number;
   maxNodes?: number;
+  /** Published surface: weight of the penalty on second differences of ln σ (default 0.0075). */
   smooth?: number;
   /**
    * Published surface: wing targets beyond each outermost quote (see wingTargets): how many per
-   * side (default 1; 0 = none), from how many outermost quotes (default 8), and their weight
-   * relative to the slice's median quote weight (default 0.5).
+   * side (default 1; 0 = none), spaced by the mean spacing of how many outermost quotes (default
+   * 8), at the mean of quadratics through the outermost m quotes for m in wingWindows (default
+   * [6, 8, 10, 12]; [8] is the single quadratic of before), and their weight relative to the
+   * slice's median quote weight (default 0.5).
    */
   wingQuotes?: number;
   wingFit?: number;
+  wingWindows?: readonly number[];
   wingWeight?: number;
   /** Published surface: cap of the local vol's √(k/k_edge) growth beyond its outer nodes (default 2; 1 = flat). */
   wingCap?: number;
@@ -548,27 +552,44 @@ interface WingTargets {
 
 /**
  * Targets beyond each outermost quote of a slice: `count` points spaced by the mean spacing of
- * the outermost `fit` quotes, at the total variance of a least-squares quadratic in k through
- * those quotes, kept between the outermost quote's total variance and that plus 2·|Δk| (Lee's
- * moment formula bounds the wing slope of total variance by 2: R. Lee, "The moment formula for
- * implied volatility at extreme strikes", Math. Finance 14 (2004) 469-480).
+ * the outermost `fit` quotes, at the mean of the total variances of least-squares quadratics in k
+ * through the outermost m quotes, m over `windows` (capped at the slice's quotes): averaging the
+ * extrapolation over estimation windows lowers its variance (M. H. Pesaran & A. Pick, "Forecast
+ * combination across estimation windows", J. Bus. Econ. Stat. 29 (2011) 307-318). Kept between
+ * the outermost quote's total variance and that plus 2·|Δk| (Lee's moment formula bounds the wing
+ * slope of total variance by 2: R. Lee, "The moment formula for implied volatility at extreme
+ * strikes", Math. Finance 14 (2004) 469-480).
  */
-function wingTargets(p: Prepared, count: number, fit: number, weight: number): WingTargets {
+function wingTargets(
+  p: Prepared,
+  count: number,
+  fit: number,
+  windows: readonly number[],
+  weight: number,
+): WingTargets {
   const out: WingTargets = { k: [], mid: [], weight: [] };
   const n = p.k.length;
-  if (count <= 0 || n < Math.max(fit, 3)) return out;
+  if (count <= 0 || windows.length === 0 || n < Math.max(fit, 3)) return out;
   const medW = [...p.weight].sort((a, b) => a - b)[n >> 1];
+  const outer = (side: number, m: number) =>
+    Array.from({ length: m }, (_, j) => (side > 0 ? n - m + j : j));
   for (const side of [-1, 1]) {
-    const idx = Array.from({ length: fit }, (_, j) => (side > 0 ? n - fit + j : j));
-    const ks = idx.map((i) => p.k[i]);
-    const ws = idx.map((i) => p.mid[i] * p.mid[i] * p.t);
     const edge = side > 0 ? n - 1 : 0;
+    const ks = outer(side, fit).map((i) => p.k[i]);
     const step = (ks[fit - 1] - ks[0]) / (fit - 1);
     const wEdge = p.mid[edge] * p.mid[edge] * p.t;
+    const quads = windows.map((m) => {
+      const idx = outer(side, Math.max(3, Math.min(m, n)));
+      return {
+        ks: idx.map((i) => p.k[i]),
+        ws: idx.map((i) => p.mid[i] * p.mid[i] * p.t),
+      };
+    });
     for (let j = 1; j <= count; j++) {
       const k = p.k[edge] + side * j * step;
       const dk = Math.abs(k - p.k[edge]);
-      const w = Math.min(Math.max(quadraticAt(ks, ws, k), wEdge), wEdge + 2 * dk);
+      const wq = quads.reduce((a, q) => a + quadraticAt(q.ks, q.ws, k), 0) / quads.length;
+      const w = Math.min(Math.max(wq, wEdge), wEdge + 2 * dk);
       out.k.push(k);
       out.mid.push(Math.sqrt(w / p.t));
       out.weight.push(weight * medW);
@@ -583,12 +604,18 @@ function fitPublished(ps: Prepared[], opts: FitOptions): AhState {
   const wingCap = opts.wingCap ?? 2;
   const perNode = opts.quotesPerNode ?? 2;
   const maxNodes = opts.maxNodes ?? 14;
-  const smooth = opts.smooth ?? 0.005;
+  const smooth = opts.smooth ?? 0.0075;
   let wMax = 0;
   for (const p of ps) for (const v of p.mid) wMax = Math.max(wMax, v * v * p.t);
   const range = Math.min(8, Math.max(2.5, 1.5 + 8 * Math.sqrt(wMax)));
   const wings = ps.map((p) =>
-    wingTargets(p, opts.wingQuotes ?? 1, opts.wingFit ?? 8, opts.wingWeight ?? 0.5),
+    wingTargets(
+      p,
+      opts.wingQuotes ?? 1,
+      opts.wingFit ?? 8,
+      opts.wingWindows ?? [6, 8, 10, 12],
+      opts.wingWeight ?? 0.5,
+    ),
   );
   const grid = buildGrid(
     ps.flatMap((p, i) => [...p.k, ...wings[i].k].filter((k) => Math.abs(k) < 0.9 * range)),
