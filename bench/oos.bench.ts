@@ -12,7 +12,8 @@ import {
   type SliceQuotes,
 } from "../lib/quant/surface";
 import type { BenchSection } from "./run";
-import { f2, f3, loadChains, quantile } from "./surface.bench";
+import { recordedChains } from "../lib/market/recordedChains";
+import { f2, f3, quantile } from "./surface.bench";
 
 const median = (xs: number[]) => quantile(xs, 0.5);
 
@@ -38,9 +39,12 @@ function extrapolation(slices: SliceQuotes[], opts: FitOptions) {
   return acc;
 }
 
+const oosMedians = (ps: { oos: { rmseVolPts: number; markRmseVolPts: number } }[]) =>
+  `${f3(median(ps.map((p) => p.oos.rmseVolPts)))} / ${f3(median(ps.map((p) => p.oos.markRmseVolPts)))}`;
+
 export default async function oosBench(): Promise<BenchSection[]> {
   const raw = process.env.OOS_RAW === "1";
-  const chains = await loadChains(!raw);
+  const chains = await recordedChains({ clean: !raw });
   const opts: FitOptions = {
     model: "published",
     ...(JSON.parse(process.env.OOS_OPTS ?? "{}") as Partial<FitOptions>),
@@ -72,7 +76,10 @@ export default async function oosBench(): Promise<BenchSection[]> {
     const innerN = sum((p) => p.ext.innerN);
     return {
       asset,
-      "OOS RMSE med: surface / mark": `${f3(median(ps.map((p) => p.oos.rmseVolPts)))} / ${f3(median(ps.map((p) => p.oos.markRmseVolPts)))}`,
+      "OOS RMSE med: surface / mark": oosMedians(ps),
+      // the chains are in time order: the earlier and the later half
+      "earlier half": oosMedians(ps.slice(0, ps.length >> 1)),
+      "later half": oosMedians(ps.slice(ps.length >> 1)),
       "chains surface ≤ mark": `${ps.filter((p) => p.oos.rmseVolPts <= p.oos.markRmseVolPts).length} / ${ps.length}`,
       "last strike held out (pooled): surface / mark": `${f2(
         rms(

@@ -2,25 +2,18 @@
 // fit quality, arbitrage and time per model, against Deribit's own mark IV on the same quotes;
 // the error/time frontier of the published surface; and the optimizer comparison.
 // `npx tsx bench/run.ts surface`
-import { chainImpliedVols } from "../lib/market/impliedVols";
-import { cleanSnapshot } from "../lib/market/quality";
-import { ReplaySource } from "../lib/market/replay";
-import { surfaceInput } from "../lib/market/surfaceInput";
+import { recordedChains, type RecordedChain } from "../lib/market/recordedChains";
 import { levenbergMarquardt, nelderMead } from "../lib/quant/optimize";
 import {
   fitSurface,
   SURFACE_MODELS,
   type FitOptions,
-  type SliceQuotes,
   type SurfaceFit,
 } from "../lib/quant/surface";
 import { fitSviQuasiExplicit, polishSvi, sviW, type SviParams } from "../lib/quant/svi";
 import type { BenchSection } from "./run";
 
-export interface Chain {
-  asset: string;
-  slices: SliceQuotes[];
-}
+type Chain = RecordedChain;
 
 export function quantile(xs: number[], p: number): number {
   const s = xs.filter(Number.isFinite).sort((a, b) => a - b);
@@ -32,22 +25,6 @@ export function quantile(xs: number[], p: number): number {
 
 export const f2 = (x: number) => (Number.isFinite(x) ? x.toFixed(2) : "-");
 export const f3 = (x: number) => (Number.isFinite(x) ? x.toFixed(3) : "-");
-
-export async function loadChains(clean = true): Promise<Chain[]> {
-  const src = new ReplaySource();
-  const out: Chain[] = [];
-  for (const asset of ["BTC", "ETH"]) {
-    const market = `deribit:${asset}`;
-    for (const t of src.snapshotTimes(market)) {
-      const snap = await src.snapshotAsOf(market, t);
-      if (!snap) continue;
-      // What the calibrate stage fits: the quotes that pass cleaning.
-      const options = clean ? cleanSnapshot(snap, { now: snap.capturedAt }).clean : snap.options;
-      out.push({ asset, slices: surfaceInput(chainImpliedVols({ ...snap, options }, 1)) });
-    }
-  }
-  return out;
-}
 
 function run(chains: Chain[], opts: FitOptions): SurfaceFit[] {
   fitSurface(chains[0].slices, opts); // warm the JIT
@@ -205,7 +182,7 @@ function optimizerComparison(chains: Chain[]): BenchSection["rows"] {
 }
 
 export default async function surfaceBench(): Promise<BenchSection[]> {
-  const chains = await loadChains();
+  const chains = await recordedChains({ clean: true });
   const fits = new Map<string, SurfaceFit[]>();
   for (const model of SURFACE_MODELS) fits.set(model, run(chains, { model }));
   const names: Record<string, string> = {

@@ -1,8 +1,6 @@
 // The published surface and the SVI-family references on the 68 recorded weekly chains (data/).
 import { beforeAll, describe, expect, it } from "vitest";
-import { chainImpliedVols } from "../../lib/market/impliedVols";
-import { ReplaySource } from "../../lib/market/replay";
-import { surfaceInput } from "../../lib/market/surfaceInput";
+import { recordedChains, type RecordedChain } from "../../lib/market/recordedChains";
 import {
   fitSurface,
   outOfSampleScore,
@@ -10,11 +8,7 @@ import {
   type SurfaceFit,
 } from "../../lib/quant/surface";
 
-interface Chain {
-  asset: string;
-  slices: SliceQuotes[];
-}
-const chains: Chain[] = [];
+let chains: RecordedChain[] = [];
 let published: SurfaceFit[] = [];
 
 const median = (xs: number[]) => {
@@ -24,14 +18,7 @@ const median = (xs: number[]) => {
 };
 
 beforeAll(async () => {
-  const src = new ReplaySource();
-  for (const asset of ["BTC", "ETH"]) {
-    const market = `deribit:${asset}`;
-    for (const t of src.snapshotTimes(market)) {
-      const snap = (await src.snapshotAsOf(market, t))!;
-      chains.push({ asset, slices: surfaceInput(chainImpliedVols(snap, 1)) });
-    }
-  }
+  chains = await recordedChains({ clean: false });
   published = chains.map((c) => fitSurface(c.slices, { model: "published" }));
 });
 
