@@ -4,12 +4,7 @@
 // `npx tsx bench/run.ts surface`
 import { recordedChains, type RecordedChain } from "../lib/market/recordedChains";
 import { levenbergMarquardt, nelderMead } from "../lib/quant/optimize";
-import {
-  fitSurface,
-  SURFACE_MODELS,
-  type FitOptions,
-  type SurfaceFit,
-} from "../lib/quant/surface";
+import { fitSurface, SURFACE_MODELS, type FitOptions, type SurfaceFit } from "../lib/quant/surface";
 import { fitSviQuasiExplicit, polishSvi, sviW, type SviParams } from "../lib/quant/svi";
 import type { BenchSection } from "./run";
 
