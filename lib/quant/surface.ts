@@ -29,7 +29,7 @@ import {
 import { black76Price, black76Vega } from "./black76";
 import { essviToSvi, essviW, fitEssvi } from "./essvi";
 import { impliedVol } from "./impliedVol";
-import { isConverged, type OptStatus } from "./optimize";
+import { choleskySolve, isConverged, type OptStatus } from "./optimize";
 import { fitSsvi, isotonic, powerLawPhi, ssviSliceToSvi, ssviW } from "./ssvi";
 import { fitSviQuasiExplicit, kGrid, sviButterflyViolations, sviW, type SviParams } from "./svi";
 
@@ -511,37 +511,26 @@ function nodeCount(n: number, perNode: number, maxNodes: number): number {
   return Math.max(1, Math.min(maxNodes, Math.round(n / perNode)));
 }
 
-/** Least-squares quadratic through (x, y), evaluated at x0 (normal equations, 3×3). */
+/**
+ * Least-squares quadratic through (x, y), evaluated at x0 (normal equations, centred and scaled
+ * for conditioning); NaN when the points do not determine one (fewer than 3 distinct x).
+ */
 function quadraticAt(xs: number[], ys: number[], x0: number): number {
-  // centre and scale for conditioning
   const c = xs.reduce((a, b) => a + b, 0) / xs.length;
   const sc = Math.max(...xs.map((x) => Math.abs(x - c)), 1e-12);
-  const S = new Array<number>(5).fill(0);
-  const T = new Array<number>(3).fill(0);
+  const a = new Float64Array(9);
+  const b = new Float64Array(3);
   xs.forEach((x, i) => {
     const u = (x - c) / sc;
-    for (let a = 0; a < 5; a++) S[a] += u ** a;
-    for (let a = 0; a < 3; a++) T[a] += ys[i] * u ** a;
-  });
-  const A = [
-    [S[0], S[1], S[2], T[0]],
-    [S[1], S[2], S[3], T[1]],
-    [S[2], S[3], S[4], T[2]],
-  ];
-  for (let col = 0; col < 3; col++) {
-    for (let r = col + 1; r < 3; r++) {
-      const f = A[r][col] / A[col][col];
-      for (let j = col; j < 4; j++) A[r][j] -= f * A[col][j];
+    const p = [1, u, u * u];
+    for (let r = 0; r < 3; r++) {
+      b[r] += ys[i] * p[r];
+      for (let q = 0; q < 3; q++) a[r * 3 + q] += p[r] * p[q];
     }
-  }
-  const co = [0, 0, 0];
-  for (let r = 2; r >= 0; r--) {
-    let v = A[r][3];
-    for (let j = r + 1; j < 3; j++) v -= A[r][j] * co[j];
-    co[r] = v / A[r][r];
-  }
+  });
+  if (!choleskySolve(a, b, 3)) return NaN;
   const u0 = (x0 - c) / sc;
-  return co[0] + co[1] * u0 + co[2] * u0 * u0;
+  return b[0] + b[1] * u0 + b[2] * u0 * u0;
 }
 
 interface WingTargets {
@@ -588,7 +577,9 @@ function wingTargets(
     for (let j = 1; j <= count; j++) {
       const k = p.k[edge] + side * j * step;
       const dk = Math.abs(k - p.k[edge]);
-      const wq = quads.reduce((a, q) => a + quadraticAt(q.ks, q.ws, k), 0) / quads.length;
+      const fits = quads.map((q) => quadraticAt(q.ks, q.ws, k)).filter(Number.isFinite);
+      // no quadratic determined: the flat wing (the lower clamp)
+      const wq = fits.length ? fits.reduce((a, v) => a + v, 0) / fits.length : wEdge;
       const w = Math.min(Math.max(wq, wEdge), wEdge + 2 * dk);
       out.k.push(k);
       out.mid.push(Math.sqrt(w / p.t));
