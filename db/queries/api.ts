@@ -231,19 +231,22 @@ export interface RiskFilter {
  * RISK_RUN_RESOLUTION_MAX_DAYS are daily: a year of hourly runs would be 8,760 points a method.
  */
 export async function riskSeries(db: Db, marketId: string, f: RiskFilter, limit: number) {
-  const resolution = f.resolution ?? (await defaultResolution(db, f));
-  const where: SQL[] = [
-    eq(riskMetrics.marketId, marketId),
-    eq(riskMetrics.level, f.level),
-    eq(riskMetrics.horizonDays, f.horizon),
-  ];
-  if (f.method) where.push(eq(riskMetrics.method, f.method));
-  if (f.from) where.push(gte(riskMetrics.asOf, new Date(f.from)));
-  if (f.to) where.push(lte(riskMetrics.asOf, new Date(f.to)));
+  const span = f.resolution === "run" ? null : await seriesSpan(db, f);
+  const resolution =
+    f.resolution ??
+    (span && (span.hi - span.lo) / 86_400_000 > RISK_RUN_RESOLUTION_MAX_DAYS ? "day" : "run");
   // Newest first for the cut, then reversed: oldest first, methods in order within a run.
   const order = [desc(riskMetrics.asOf), desc(riskMetrics.runId), desc(riskMetrics.method)];
   let rows: RiskRow[];
   if (resolution === "run") {
+    const where: SQL[] = [
+      eq(riskMetrics.marketId, marketId),
+      eq(riskMetrics.level, f.level),
+      eq(riskMetrics.horizonDays, f.horizon),
+    ];
+    if (f.method) where.push(eq(riskMetrics.method, f.method));
+    if (f.from) where.push(gte(riskMetrics.asOf, new Date(f.from)));
+    if (f.to) where.push(lte(riskMetrics.asOf, new Date(f.to)));
     rows = await db
       .select(riskColumns)
       .from(riskMetrics)
@@ -251,7 +254,7 @@ export async function riskSeries(db: Db, marketId: string, f: RiskFilter, limit:
       .orderBy(...order)
       .limit(limit + 1);
   } else {
-    const ids = await dailyRiskIds(db, marketId, f, limit + 1);
+    const ids = span ? await dailyRiskIds(db, marketId, f, span, limit + 1) : [];
     rows =
       ids.length === 0
         ? []
@@ -265,46 +268,48 @@ export async function riskSeries(db: Db, marketId: string, f: RiskFilter, limit:
   return { resolution, truncated, series: rows.slice(0, limit).reverse().map(riskPoint) };
 }
 
-/** `run` when the asked span (open ends: the stored runs' first and last) fits the limit in days. */
-async function defaultResolution(db: Db, f: RiskFilter): Promise<RiskResolution> {
-  let from = f.from ? Date.parse(f.from) : NaN;
-  let to = f.to ? Date.parse(f.to) : NaN;
-  if (!f.from || !f.to) {
-    // Both ends by the runs' (as_of, id) index.
-    type Ends = { first: number | null; last: number | null };
-    const res = await db.execute<Ends>(
-      sql`select extract(epoch from (select min(as_of) from ${runs}))::float8 * 1000 first,
-        extract(epoch from (select max(as_of) from ${runs}))::float8 * 1000 last`,
-    );
-    const [b] = Array.isArray(res) ? (res as Ends[]) : (res as { rows: Ends[] }).rows;
-    if (!f.from) from = b?.first ?? NaN;
-    if (!f.to) to = b?.last ?? NaN;
-  }
-  const days = (to - from) / 86_400_000;
-  return Number.isFinite(days) && days > RISK_RUN_RESOLUTION_MAX_DAYS ? "day" : "run";
+/**
+ * The span a series covers (ms): `from`/`to`, an open end closed by the stored runs' first or
+ * last as-of time (both read by the runs' (as_of, id) index); null when no run is stored.
+ */
+async function seriesSpan(db: Db, f: RiskFilter): Promise<{ lo: number; hi: number } | null> {
+  if (f.from && f.to) return { lo: Date.parse(f.from), hi: Date.parse(f.to) };
+  type Ends = { first: number | null; last: number | null };
+  const res = await db.execute<Ends>(
+    sql`select extract(epoch from (select min(as_of) from ${runs}))::float8 * 1000 first,
+      extract(epoch from (select max(as_of) from ${runs}))::float8 * 1000 last`,
+  );
+  const [b] = Array.isArray(res) ? (res as Ends[]) : (res as { rows: Ends[] }).rows;
+  const lo = f.from ? Date.parse(f.from) : b?.first;
+  const hi = f.to ? Date.parse(f.to) : b?.last;
+  return lo == null || hi == null ? null : { lo, hi };
 }
 
 /**
- * The ids of each UTC day's last point per method, newest day first: one short probe of the
- * (market, method, level, horizon, as_of) index per day and method, never a scan of the year.
+ * The ids of each UTC day's last point per method within the span, newest first: one short probe
+ * of the (market, method, level, horizon, as_of, run_id) index per day and method, never a scan.
  */
-async function dailyRiskIds(db: Db, marketId: string, f: RiskFilter, limit: number) {
+async function dailyRiskIds(
+  db: Db,
+  marketId: string,
+  f: RiskFilter,
+  span: { lo: number; hi: number },
+  limit: number,
+) {
   const methods = f.method ? [f.method] : [...RISK_METHODS];
-  const from = f.from ? sql`${new Date(f.from).toISOString()}::timestamptz` : null;
-  const to = f.to ? sql`${new Date(f.to).toISOString()}::timestamptz` : null;
-  const lo = from ?? sql`(select min(${runs.asOf}) from ${runs})`;
-  const hi = to ?? sql`(select max(${runs.asOf}) from ${runs})`;
+  const lo = new Date(span.lo).toISOString();
+  const hi = new Date(span.hi).toISOString();
   // Ordered as the caller orders the points, so the cut keeps the newest of them.
   const rows = await db.execute<{ id: number }>(sql`
     select pick.id from
-      generate_series(date_trunc('day', ${lo}, 'UTC'), ${hi}, interval '24 hours') d,
+      generate_series(date_trunc('day', ${lo}::timestamptz, 'UTC'), ${hi}::timestamptz,
+        interval '24 hours') d,
       unnest(${`{${methods.join(",")}}`}::text[]) m,
       lateral (select r.id, r.as_of, r.run_id from ${riskMetrics} r
         where r.market_id = ${marketId} and r.method = m and r.level = ${f.level}
           and r.horizon_days = ${f.horizon}
           and r.as_of >= d and r.as_of < d + interval '24 hours'
-          ${from ? sql`and r.as_of >= ${from}` : sql``}
-          ${to ? sql`and r.as_of <= ${to}` : sql``}
+          and r.as_of >= ${lo}::timestamptz and r.as_of <= ${hi}::timestamptz
         order by r.as_of desc, r.run_id desc limit 1) pick
     order by pick.as_of desc, pick.run_id desc, m desc
     limit ${limit}`);

@@ -5,6 +5,8 @@
 import { z } from "zod";
 import { MarketIdSchema } from "../config";
 import { FAILURE_CATEGORIES } from "../pipeline/failure";
+import { PROPOSAL_STATUSES } from "../governance/lifecycle";
+import { RUN_STATUSES } from "../pipeline/types";
 import { RISK_HORIZONS, RISK_METHODS } from "../quant/riskMethods";
 
 const isoTime = () => z.iso.datetime({ offset: true });
@@ -145,16 +147,6 @@ export const Cursor = z
 export function encodeCursor(at: Date, id: number): string {
   return Buffer.from(`${at.toISOString()}|${id}`, "utf8").toString("base64url");
 }
-
-export const RUN_STATUSES = ["running", "succeeded", "degraded", "failed", "abandoned"] as const;
-export const PROPOSAL_STATUSES = [
-  "open",
-  "approved",
-  "rejected",
-  "superseded",
-  "expired",
-  "executed",
-] as const;
 
 export const RunsQuery = z.object({
   market: MarketParam.optional(),

@@ -13,7 +13,8 @@ import type { ModelsOutcome } from "./models";
 export type StageName = "ingest" | "calibrate" | "assess" | "propose";
 export type Status = "succeeded" | "degraded" | "failed";
 /** A run is `running` while a worker holds its lease, `abandoned` once the lease has passed. */
-export type RunStatus = Status | "running" | "abandoned";
+export const RUN_STATUSES = ["running", "succeeded", "degraded", "failed", "abandoned"] as const;
+export type RunStatus = (typeof RUN_STATUSES)[number];
 
 export interface StageRecord {
   stage: StageName;

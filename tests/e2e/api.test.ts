@@ -229,6 +229,7 @@ describe.skipIf(!canRun)("public API v1", () => {
       ["/markets/{market}/risk", "/markets/deribit:BTC/risk?horizon=4", "horizon"],
       ["/markets/{market}/risk", "/markets/deribit:BTC/risk?from=yesterday", "from"],
       ["/markets/{market}/risk", "/markets/deribit:BTC/risk?method=magic", "method"],
+      ["/markets/{market}/risk", "/markets/deribit:BTC/risk?resolution=hourly", "resolution"],
       [
         "/markets/{market}/risk",
         "/markets/deribit:BTC/risk?from=2026-02-01T00:00:00Z&to=2026-01-01T00:00:00Z",
@@ -456,6 +457,12 @@ describe.skipIf(!canRun)("public API v1", () => {
       )
     ).json()) as Json;
     expect(window.series.map((p: Json) => p.runId)).toEqual([rows[1].run_id, rows[2].run_id]);
+    // Asked for by day: the weekly runs fall on four days, so the same four points, said daily.
+    const daily = (await (
+      await get(`${base}/api/v1/markets/deribit:BTC/risk?method=hs&resolution=day`)
+    ).json()) as Json;
+    expect(daily.resolution).toBe("day");
+    expect(daily.series.map((p: Json) => p.runId)).toEqual(rows.map((r) => r.run_id));
 
     const bt = await get(`${base}/api/v1/markets/deribit:ETH/backtests?format=csv&method=hs`);
     const btRows = parseCsv(await bt.text(), { columns: true }) as Record<string, string>[];
